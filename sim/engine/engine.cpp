@@ -1,0 +1,419 @@
+// sim/engine/engine.cpp — scheduling: ready queues per CPU, preemption, quantum, the choice
+// hook and the event loop. NT-like dispatching rules, kept kernel-agnostic:
+//   - a readied task takes an idle eligible CPU (its last CPU first, then the lowest index);
+//   - else it preempts the lowest-priority running task of strictly lower priority, unless that
+//     task is not preemptible (IRQL >= DISPATCH_LEVEL): then the dispatch is pending until the
+//     task becomes preemptible again (SEMANTICS.md §2, "requests a dispatch interrupt");
+//   - a preempted task goes to the head of its priority queue, a task at quantum end to the tail
+//     (ReactOS KiExitDispatcher / KiQuantumEnd).
+#include "sim/engine/engine.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <cstdlib>
+
+namespace kesim::engine {
+
+Engine::Engine(const EngineConfig& cfg)
+    : cpus_(static_cast<std::size_t>(std::clamp(cfg.processors, 1, kMaxProcessors))),
+      quantum_(cfg.quantum > 0 ? cfg.quantum : 30'000'000),
+      time_limit_(cfg.time_limit),
+      max_steps_(cfg.max_steps),
+      stacks_(cfg.stack_size) {
+  work_done_.e = this;
+  quantum_end_.e = this;
+  candidates_.reserve(cpus_.size());
+  events_.reserve(256);
+}
+
+Engine::~Engine() { unwind_all(); }
+
+void Engine::unwind_all() {
+  unwinding_ = true;
+  for (Task* t : tasks_) {
+    if (t->fiber.has_stack() && !t->fiber.finished()) {
+      current_ = t;
+      fiber::switch_to(main_, t->fiber);
+    }
+  }
+  current_ = nullptr;
+}
+
+void Engine::add_task(Task& t) {
+  t.index = static_cast<std::int32_t>(tasks_.size());
+  t.engine = this;
+  tasks_.push_back(&t);
+  t.fiber.prepare(&stacks_, &Engine::task_entry, &t);
+  t.state = TaskState::Created;
+  t.state_since = now_;
+  ++live_tasks_;
+}
+
+void Engine::task_entry(fiber::Fiber& f) {
+  Task& t = *static_cast<Task*>(f.user());
+  Engine& e = *t.engine;
+  try {
+    t.body(t);
+  } catch (const fiber::Unwind&) {
+    t.state = TaskState::Finished;
+    fiber::finish_and_switch(t.fiber, e.main_);
+  }
+  e.exit_current();
+}
+
+StopReason Engine::run() {
+  stop_requested_ = false;
+  current_ = nullptr;
+  if (Task* next = find_next()) {
+    current_ = next;
+    fiber::switch_to(main_, next->fiber);
+  }
+  current_ = nullptr;
+  return stop_reason_;
+}
+
+// ---- the scheduler core ------------------------------------------------------------------
+
+Task* Engine::find_next() {
+  for (;;) {
+    while (!events_.empty() && events_.front().time <= now_) {
+      std::pop_heap(events_.begin(), events_.end(), Later{});
+      Event ev = events_.back();
+      events_.pop_back();
+      ++events_processed_;
+      ev.handler->on_event(ev.a, ev.b);
+      if (stop_requested_) return nullptr;
+    }
+    if (stop_requested_) return nullptr;
+    if (Task* t = choose()) return t;
+    if (live_tasks_ == 0) {
+      stop_reason_ = StopReason::AllFinished;
+      return nullptr;
+    }
+    if (events_.empty()) {
+      stop_reason_ = StopReason::Stalled;
+      return nullptr;
+    }
+    const Time next = events_.front().time;
+    if (next > time_limit_) {
+      now_ = time_limit_;
+      stop_reason_ = StopReason::TimeLimit;
+      return nullptr;
+    }
+    now_ = next;
+  }
+}
+
+Task* Engine::choose() {
+  candidates_.clear();
+  int cur = -1;
+  for (Cpu& c : cpus_) {
+    Task* t = c.running;
+    if (t && t->activity == Activity::Executing) {
+      if (t == current_) cur = static_cast<int>(candidates_.size());
+      candidates_.push_back(t);
+    }
+  }
+  if (candidates_.empty()) return nullptr;
+  if (candidates_.size() == 1) return candidates_[0];
+  const std::size_t i = strategy_->choose(candidates_, cur);
+  return candidates_[std::min(i, candidates_.size() - 1)];
+}
+
+void Engine::switch_from(Task* self, Task* next) {
+  current_ = next;
+  fiber::Fiber& to = next ? next->fiber : main_;
+  if (self) {
+    fiber::switch_to(self->fiber, to);
+    current_ = self;
+    if (unwinding_) throw fiber::Unwind{};
+  } else {
+    fiber::switch_to(main_, to);
+  }
+}
+
+void Engine::reschedule() {
+  Task* self = current_;
+  Task* next = find_next();
+  if (next == self) return;
+  switch_from(self, next);
+}
+
+void Engine::step_limit() {
+  stop_reason_ = StopReason::StepLimit;
+  stop_requested_ = true;
+  switch_from(current_, nullptr);
+  throw fiber::Unwind{};
+}
+
+void Engine::stop() {
+  stop_requested_ = true;
+  stop_reason_ = StopReason::Requested;
+  switch_from(current_, nullptr);
+  throw fiber::Unwind{};  // only reached when the engine unwinds this fiber
+}
+
+// ---- operations of the current task --------------------------------------------------------
+
+Time Engine::work(Time d) {
+  Task& t = *current_;
+  while (t.state != TaskState::Running) reschedule();
+  if (d <= 0) {
+    point();
+    return 0;
+  }
+  Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
+  t.activity = Activity::Working;
+  t.work_end = now_ + d;
+  t.work_left = 0;
+  post(t.work_end, &work_done_, static_cast<std::uint64_t>(t.index), ++t.work_gen);
+  if (t.work_end > c.quantum_end)
+    post(c.quantum_end, &quantum_end_, static_cast<std::uint64_t>(t.cpu), ++c.quantum_gen);
+  reschedule();
+  const Time left = t.work_left;
+  t.work_left = 0;
+  return left;
+}
+
+void Engine::WorkDone::on_event(std::uint64_t a, std::uint64_t gen) {
+  Task& t = *e->tasks_[a];
+  if (t.work_gen != gen || t.state != TaskState::Running || t.activity != Activity::Working)
+    return;
+  t.activity = Activity::Executing;
+  t.work_left = 0;
+}
+
+void Engine::QuantumEnd::on_event(std::uint64_t a, std::uint64_t gen) {
+  Cpu& c = e->cpus_[a];
+  if (c.quantum_gen != gen) return;
+  Task* t = c.running;
+  if (!t || t->activity != Activity::Working) return;
+  if (t->preemptible && e->best_ready(static_cast<int>(a), t->priority)) {
+    e->preempt(static_cast<int>(a), /*to_front=*/false);
+    e->dispatch(static_cast<int>(a));
+    return;
+  }
+  c.quantum_end = e->now_ + e->quantum_;
+  if (t->work_end > c.quantum_end) e->post(c.quantum_end, this, a, ++c.quantum_gen);
+}
+
+void Engine::block() {
+  Task& t = *current_;
+  if (t.state == TaskState::Ready) {
+    dequeue(t);
+  } else if (t.state == TaskState::Running) {
+    const int c = t.cpu;
+    leave_cpu(t);
+    dispatch(c);
+  }
+  set_state(t, TaskState::Blocked);
+  reschedule();
+  while (t.state != TaskState::Running || t.activity != Activity::Executing) reschedule();
+}
+
+void Engine::spin() {
+  Task& t = *current_;
+  while (t.state != TaskState::Running) reschedule();
+  t.activity = Activity::Stalled;
+  reschedule();
+}
+
+void Engine::poke(Task& t) {
+  if (t.state == TaskState::Running && t.activity == Activity::Stalled)
+    t.activity = Activity::Executing;
+}
+
+void Engine::interrupt(Task& t) {
+  if (t.state != TaskState::Running || t.activity != Activity::Working) return;
+  t.work_left = t.work_end - now_;
+  ++t.work_gen;
+  t.activity = Activity::Executing;
+}
+
+void Engine::exit_current() {
+  Task& t = *current_;
+  if (t.state == TaskState::Ready) {
+    dequeue(t);
+  } else if (t.state == TaskState::Running) {
+    const int c = t.cpu;
+    leave_cpu(t);
+    dispatch(c);
+  }
+  set_state(t, TaskState::Finished);
+  --live_tasks_;
+  Task* next = unwinding_ ? nullptr : find_next();
+  current_ = next;
+  fiber::finish_and_switch(t.fiber, next ? next->fiber : main_);
+}
+
+// ---- placement -------------------------------------------------------------------------------
+
+void Engine::leave_cpu(Task& t) {
+  Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
+  c.running = nullptr;
+  ++c.quantum_gen;
+  t.last_cpu = t.cpu;
+  t.cpu = -1;
+}
+
+void Engine::run_on(int cpu, Task& t) {
+  Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
+  c.running = &t;
+  c.quantum_end = now_ + quantum_;
+  ++c.quantum_gen;
+  t.cpu = static_cast<std::int16_t>(cpu);
+  t.last_cpu = t.cpu;
+  set_state(t, TaskState::Running);
+  t.activity = Activity::Executing;
+  ++context_switches_;
+  trace_.record({now_, 0, static_cast<std::int16_t>(cpu), TraceKind::Dispatch, t.index, -1,
+                 t.priority, 0});
+}
+
+void Engine::dispatch(int cpu) {
+  Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
+  c.dispatch_pending = false;
+  if (c.running) return;
+  if (Task* t = best_ready(cpu, 0)) {
+    dequeue(*t);
+    run_on(cpu, *t);
+  }
+}
+
+void Engine::preempt(int cpu, bool to_front) {
+  Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
+  Task& v = *c.running;
+  if (v.activity == Activity::Working) {
+    v.work_left = v.work_end - now_;
+    ++v.work_gen;
+  }
+  v.activity = Activity::Executing;
+  trace_.record({now_, 0, static_cast<std::int16_t>(cpu), TraceKind::Preempt, v.index, -1,
+                 v.priority, 0});
+  leave_cpu(v);
+  set_state(v, TaskState::Ready);
+  enqueue(v, cpu, to_front);
+}
+
+int Engine::home_cpu(const Task& t) const {
+  if (t.last_cpu >= 0 && eligible(t, t.last_cpu)) return t.last_cpu;
+  for (int i = 0; i < processors(); ++i)
+    if (eligible(t, i)) return i;
+  return 0;
+}
+
+void Engine::ready(Task& t) {
+  if (t.state == TaskState::Ready || t.state == TaskState::Running) return;
+  set_state(t, TaskState::Ready);
+  trace_.record({now_, 0, current_cpu(), TraceKind::Ready, t.index, -1, t.priority, 0});
+  // 1. An idle eligible CPU, the last one first.
+  int idle = -1;
+  if (t.last_cpu >= 0 && eligible(t, t.last_cpu) && !cpus_[t.last_cpu].running) idle = t.last_cpu;
+  for (int i = 0; idle < 0 && i < processors(); ++i)
+    if (eligible(t, i) && !cpus_[i].running) idle = i;
+  if (idle >= 0) {
+    run_on(idle, t);
+    return;
+  }
+  // 2. Preempt the lowest-priority running task of strictly lower priority.
+  int victim = -1;
+  for (int i = 0; i < processors(); ++i) {
+    if (!eligible(t, i)) continue;
+    const Task* r = cpus_[i].running;
+    if (r->priority < t.priority &&
+        (victim < 0 || r->priority < cpus_[victim].running->priority))
+      victim = i;
+  }
+  if (victim >= 0) {
+    if (cpus_[victim].running->preemptible) {
+      preempt(victim, /*to_front=*/true);
+      run_on(victim, t);
+      return;
+    }
+    cpus_[victim].dispatch_pending = true;
+    enqueue(t, victim, false);
+    return;
+  }
+  enqueue(t, home_cpu(t), false);
+}
+
+void Engine::set_preemptible(Task& t, bool on) {
+  t.preemptible = on;
+  if (!on || t.state != TaskState::Running) return;
+  Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
+  c.dispatch_pending = false;
+  if ((ready_summary_ >> (t.priority + 1)) == 0) return;
+  if (best_ready(t.cpu, t.priority + 1)) {
+    const int cpu = t.cpu;
+    preempt(cpu, true);
+    dispatch(cpu);
+  }
+}
+
+void Engine::set_priority(Task& t, int priority) {
+  const auto p = static_cast<std::uint8_t>(std::clamp(priority, 0, kPriorities - 1));
+  if (p == t.priority) return;
+  trace_.record({now_, 0, current_cpu(), TraceKind::Priority, t.index, -1, p, t.priority});
+  switch (t.state) {
+    case TaskState::Ready: {
+      dequeue(t);
+      t.priority = p;
+      set_state(t, TaskState::Blocked);
+      ready(t);  // re-place: it may now preempt
+      break;
+    }
+    case TaskState::Running: {
+      t.priority = p;
+      if (t.preemptible && (ready_summary_ >> (p + 1)) != 0 && best_ready(t.cpu, p + 1)) {
+        const int cpu = t.cpu;
+        preempt(cpu, true);
+        dispatch(cpu);
+      }
+      break;
+    }
+    default:
+      t.priority = p;
+  }
+}
+
+void Engine::enqueue(Task& t, int cpu, bool front) {
+  Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
+  auto& q = c.queue[t.priority];
+  if (front) q.push_front(t); else q.push_back(t);
+  t.last_cpu = static_cast<std::int16_t>(cpu);
+  c.summary |= 1u << t.priority;
+  if (ready_count_[t.priority]++ == 0) ready_summary_ |= 1u << t.priority;
+}
+
+void Engine::dequeue(Task& t) {
+  Cpu& c = cpus_[static_cast<std::size_t>(t.last_cpu)];
+  auto& q = c.queue[t.priority];
+  q.remove(t);
+  if (q.empty()) c.summary &= ~(1u << t.priority);
+  if (--ready_count_[t.priority] == 0) ready_summary_ &= ~(1u << t.priority);
+}
+
+Task* Engine::best_ready(int cpu, int min_priority) {
+  std::uint32_t s = ready_summary_ & (~0u << min_priority);
+  while (s) {
+    const int p = 31 - std::countl_zero(s);
+    s &= ~(1u << p);
+    // Own queue first, then the others in CPU order.
+    for (Task& t : cpus_[static_cast<std::size_t>(cpu)].queue[p])
+      if (eligible(t, cpu)) return &t;
+    for (int i = 0; i < processors(); ++i) {
+      if (i == cpu || !(cpus_[i].summary & (1u << p))) continue;
+      for (Task& t : cpus_[i].queue[p])
+        if (eligible(t, cpu)) return &t;
+    }
+  }
+  return nullptr;
+}
+
+void Engine::post(Time at, EventHandler* h, std::uint64_t a, std::uint64_t b) {
+  events_.push_back({at < now_ ? now_ : at, event_seq_++, h, a, b});
+  std::push_heap(events_.begin(), events_.end(), Later{});
+}
+
+}  // namespace kesim::engine

@@ -1,0 +1,247 @@
+// sim/engine/engine.hpp — the discrete-event engine: virtual clock, event queue ordered by
+// (time, sequence), simulated CPUs with ready queues by priority, quantum and preemption,
+// affinity, the scheduling-point hook, and the trace. It knows tasks, time and choices,
+// never NT (ns-3 scheduler.h: key = timestamp + sequence, FIFO ties).
+//
+// How time works. A task on a CPU is either Executing (it can run its next operation at the
+// current virtual time), Working (burning CPU until an event), or Stalled (spinning until
+// poked). Operations take no virtual time; only `work` and spinning do. At every scheduling
+// point the engine may switch to another Executing task — that is how CPUs interleave. When
+// no task is Executing, the clock jumps to the next event.
+//
+// Switching is direct, fiber to fiber, and the scheduler's bookkeeping runs on the stack of
+// whichever fiber is switching away. The main (OS thread) fiber gets control back only when
+// the run stops.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sim/engine/list.hpp"
+#include "sim/engine/prng.hpp"
+#include "sim/engine/trace.hpp"
+#include "sim/fiber/fiber.hpp"
+
+namespace kesim::engine {
+
+inline constexpr int kMaxProcessors = 64;
+inline constexpr int kPriorities = 32;
+
+enum class TaskState : std::uint8_t { Created, Ready, Running, Blocked, Finished };
+enum class Activity : std::uint8_t { Executing, Working, Stalled };
+
+struct Task {
+  fiber::Fiber fiber;
+  std::int32_t index = -1;       // position in the engine's task table: deterministic id
+  std::uint8_t priority = 8;     // current priority, 0..31
+  std::uint64_t affinity = ~std::uint64_t{0};
+  bool preemptible = true;       // false while the task runs at IRQL >= DISPATCH_LEVEL
+  TaskState state = TaskState::Created;
+  Activity activity = Activity::Executing;
+  std::int16_t cpu = -1;         // CPU while Running
+  std::int16_t last_cpu = -1;    // where it last ran (its "ideal" processor for queueing)
+  Time work_end = 0;
+  Time work_left = 0;            // unfinished work after a preemption or interrupt
+  std::uint32_t work_gen = 0;    // invalidates stale WorkDone events
+  Time state_since = 0;          // when the task entered its current state
+  ListLink ready_link;
+  // What the fiber runs, set by the layer above. When it returns the task exits.
+  void (*body)(Task&) = nullptr;
+  class Engine* engine = nullptr;
+};
+
+class EventHandler {
+ public:
+  virtual void on_event(std::uint64_t a, std::uint64_t b) = 0;
+
+ protected:
+  ~EventHandler() = default;
+};
+
+// The scheduling-point hook: every choice of what runs next passes through here.
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // candidates: the Executing tasks in CPU order (size >= 2); current: the index of the task
+  // that was running when the choice arose, or -1. Returns an index into candidates.
+  virtual std::size_t choose(std::span<Task* const> candidates, int current) = 0;
+  // True if the strategy always keeps an Executing current task (lets point() skip the choice).
+  virtual bool sticky() const { return false; }
+};
+
+// Seed 0: keep running the current task until it blocks or works; else the lowest CPU.
+class StickyStrategy final : public Strategy {
+ public:
+  std::size_t choose(std::span<Task* const>, int current) override {
+    return current >= 0 ? static_cast<std::size_t>(current) : 0;
+  }
+  bool sticky() const override { return true; }
+};
+
+// Any other seed: a uniformly random Executing task at every scheduling point.
+class RandomStrategy final : public Strategy {
+ public:
+  explicit RandomStrategy(std::uint64_t seed) : prng_(seed) {}
+  std::size_t choose(std::span<Task* const> c, int) override { return prng_.below(c.size()); }
+
+ private:
+  Prng prng_;
+};
+
+struct Cpu {
+  Task* running = nullptr;
+  Time quantum_end = 0;
+  std::uint32_t quantum_gen = 0;
+  bool dispatch_pending = false;  // a higher-priority task waits for IRQL to drop
+  std::array<IntrusiveList<Task, &Task::ready_link>, kPriorities> queue;
+  std::uint32_t summary = 0;      // bit p set: queue[p] non-empty
+};
+
+struct EngineConfig {
+  int processors = 2;
+  Time quantum = 30'000'000;
+  Time time_limit = 60'000'000'000;
+  std::uint64_t max_steps = 200'000'000;
+  std::size_t stack_size = 64 * 1024;
+};
+
+enum class StopReason : std::uint8_t { AllFinished, Stalled, TimeLimit, StepLimit, Requested };
+
+class Engine {
+ public:
+  explicit Engine(const EngineConfig& cfg);
+  ~Engine();  // calls unwind_all()
+  // Unwinds every fiber still suspended mid-run so destructors on its stack run. The owner of
+  // the tasks calls this before the tasks are destroyed.
+  void unwind_all();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Registers a task (state Created); it runs once ready() is called.
+  void add_task(Task& t);
+  void set_strategy(Strategy* s) { strategy_ = s; sticky_ = s->sticky(); }
+  Trace& trace() { return trace_; }
+
+  // Runs until every task finished, nothing can run, a limit is hit, or stop() was called.
+  StopReason run();
+
+  // --- called on the current task's fiber -------------------------------------------------
+  Task* current() const { return current_; }
+  // A scheduling point: returns at once unless another task should run now.
+  void point() {
+    if (++steps_ > max_steps_) step_limit();
+    Task* self = current_;
+    if (sticky_ && self->state == TaskState::Running && self->activity == Activity::Executing &&
+        (events_.empty() || events_.front().time > now_))
+      return;
+    reschedule();
+  }
+  // Burns d ns of CPU. Returns the unfinished remainder if the task was preempted or
+  // interrupted on the way (call again to continue), 0 when done.
+  Time work(Time d);
+  void block();                  // leave the CPU until ready()
+  void spin();                   // stay on the CPU, burning time, until poke()
+  [[noreturn]] void exit_current();
+  [[noreturn]] void stop();      // stop the run now (bugcheck, failed assertion)
+
+  // --- callable from fibers and event handlers --------------------------------------------
+  void ready(Task& t);           // Created/Blocked -> Ready (may preempt)
+  void poke(Task& t);            // Stalled -> Executing
+  void interrupt(Task& t);       // cut a Working task short so it reaches a scheduling point
+  void set_priority(Task& t, int priority);
+  void set_preemptible(Task& t, bool on);
+  void post(Time at, EventHandler* h, std::uint64_t a, std::uint64_t b);
+  void request_stop() { stop_requested_ = true; stop_reason_ = StopReason::Requested; }
+  void record(TraceKind k, std::int32_t thread, std::int32_t object, std::int64_t a = 0,
+              std::int64_t b = 0) {
+    trace_.record({now_, 0, current_cpu(), k, thread, object, a, b});
+  }
+
+  Time now() const { return now_; }
+  int processors() const { return static_cast<int>(cpus_.size()); }
+  const Cpu& cpu(int i) const { return cpus_[static_cast<std::size_t>(i)]; }
+  std::int16_t current_cpu() const { return current_ ? current_->cpu : -1; }
+  std::uint64_t steps() const { return steps_; }
+  std::uint64_t context_switches() const { return context_switches_; }
+  std::uint64_t events_processed() const { return events_processed_; }
+  StopReason stop_reason() const { return stop_reason_; }
+  std::span<Task* const> tasks() const { return tasks_; }
+  Time quantum() const { return quantum_; }
+  const fiber::StackPool& stacks() const { return stacks_; }
+
+ private:
+  struct Event {
+    Time time;
+    std::uint64_t seq;
+    EventHandler* handler;
+    std::uint64_t a, b;
+  };
+  struct Later {
+    bool operator()(const Event& x, const Event& y) const {
+      return x.time != y.time ? x.time > y.time : x.seq > y.seq;
+    }
+  };
+  struct WorkDone final : EventHandler {
+    Engine* e;
+    void on_event(std::uint64_t a, std::uint64_t b) override;
+  };
+  struct QuantumEnd final : EventHandler {
+    Engine* e;
+    void on_event(std::uint64_t a, std::uint64_t b) override;
+  };
+
+  static void task_entry(fiber::Fiber& f);
+  void reschedule();
+  Task* find_next();
+  Task* choose();
+  void switch_from(Task* self, Task* next);
+  [[noreturn]] void step_limit();
+
+  void leave_cpu(Task& t);
+  void dispatch(int cpu);
+  void run_on(int cpu, Task& t);
+  void preempt(int cpu, bool to_front);
+  void enqueue(Task& t, int cpu, bool front);
+  void dequeue(Task& t);
+  Task* best_ready(int cpu, int min_priority);
+  int home_cpu(const Task& t) const;
+  bool eligible(const Task& t, int cpu) const { return (t.affinity >> cpu) & 1; }
+  void set_state(Task& t, TaskState s) {
+    t.state = s;
+    t.state_since = now_;
+  }
+
+  std::vector<Cpu> cpus_;
+  std::vector<Task*> tasks_;
+  std::vector<Event> events_;  // binary heap (std::push_heap with Later)
+  std::uint64_t event_seq_ = 0;
+  std::array<std::uint32_t, kPriorities> ready_count_{};
+  std::uint32_t ready_summary_ = 0;
+  std::vector<Task*> candidates_;
+
+  Time now_ = 0;
+  Time quantum_;
+  Time time_limit_;
+  std::uint64_t max_steps_;
+  std::uint64_t steps_ = 0;
+  std::uint64_t context_switches_ = 0;
+  std::uint64_t events_processed_ = 0;
+  std::int64_t live_tasks_ = 0;
+
+  Task* current_ = nullptr;
+  fiber::Fiber main_;
+  fiber::StackPool stacks_;
+  StickyStrategy default_strategy_;
+  Strategy* strategy_ = &default_strategy_;
+  bool sticky_ = true;
+  bool stop_requested_ = false;
+  bool unwinding_ = false;
+  StopReason stop_reason_ = StopReason::AllFinished;
+  Trace trace_;
+  WorkDone work_done_;
+  QuantumEnd quantum_end_;
+};
+
+}  // namespace kesim::engine

@@ -1,0 +1,45 @@
+#include "sim/engine/trace.hpp"
+
+namespace kesim::engine {
+
+namespace {
+constexpr const char* kNames[] = {
+    "ThreadCreate", "ThreadStart", "ThreadExit", "Dispatch", "Preempt", "Block", "Unblock",
+    "Ready", "WorkBegin", "WorkEnd", "Irql", "KernelApcDisable", "SpecialApcDisable",
+    "ApcInsert", "ApcDeliverBegin", "ApcDeliverEnd", "WaitBegin", "WaitEnd", "Signal",
+    "LockAcquire", "LockRelease", "LockWait", "LockTry", "Interlocked", "IoBegin", "IoComplete",
+    "FileOp", "Priority", "Log", "Bugcheck", "Assert", "Spin", "Timer"};
+static_assert(sizeof kNames / sizeof kNames[0] == static_cast<std::size_t>(TraceKind::count_));
+
+inline void mix(std::uint64_t& h, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) {
+    h ^= (v >> (i * 8)) & 0xff;
+    h *= 0x100000001b3ull;
+  }
+}
+}  // namespace
+
+const char* trace_kind_name(TraceKind k) { return kNames[static_cast<std::size_t>(k)]; }
+
+void Trace::record(const TraceRecord& in) {
+  TraceRecord r = in;
+  r.seq = static_cast<std::uint32_t>(count_);
+  mix(hash_, static_cast<std::uint64_t>(r.time));
+  mix(hash_, (static_cast<std::uint64_t>(static_cast<std::uint16_t>(r.cpu)) << 48) |
+                 (static_cast<std::uint64_t>(r.kind) << 32) | static_cast<std::uint32_t>(r.thread));
+  mix(hash_, static_cast<std::uint32_t>(r.object));
+  mix(hash_, static_cast<std::uint64_t>(r.a));
+  mix(hash_, static_cast<std::uint64_t>(r.b));
+  ring_[count_ % kRing] = r;
+  ++count_;
+  if (keep_all_) all_.push_back(r);
+}
+
+std::vector<TraceRecord> Trace::recent() const {
+  std::vector<TraceRecord> out;
+  const std::uint64_t n = count_ < kRing ? count_ : kRing;
+  for (std::uint64_t i = count_ - n; i < count_; ++i) out.push_back(ring_[i % kRing]);
+  return out;
+}
+
+}  // namespace kesim::engine

@@ -1,0 +1,103 @@
+// sim/fiber/fiber.hpp — Boost.Context fibers with pooled, lazily touched stacks.
+//
+// A Fiber is a suspended execution context. Switching is direct (fiber to fiber, one
+// jump_fcontext), so a kesim thread switch costs one Boost.Context jump plus bookkeeping.
+// The OS thread's own context is a Fiber without a stack (the "main" fiber).
+//
+// Invariants:
+//   - exactly one fiber is running at a time (single OS thread);
+//   - a stack is taken from the pool when a fiber first runs and returned when it has finished
+//     and another fiber has resumed (a fiber cannot free the stack it is running on);
+//   - exceptions never cross a switch: the entry trampoline catches everything.
+// This layer knows nothing about kernels (ARCHITECTURE.md).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <vector>
+
+namespace kesim::fiber {
+
+// Thrown inside a fiber to unwind it when the simulation is torn down; caught by the trampoline.
+struct Unwind {};
+
+class StackPool {
+ public:
+  struct Stack {
+    std::byte* base = nullptr;  // lowest address
+    std::size_t size = 0;
+  };
+
+  // stack_size is rounded up to the page size. Stacks are carved from large anonymous
+  // mappings made with MAP_NORESERVE: pages are only backed when a fiber touches them.
+  explicit StackPool(std::size_t stack_size);
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  Stack acquire();
+  void release(Stack s);
+  std::size_t stack_size() const { return stack_size_; }
+  std::size_t in_use() const { return in_use_; }
+  std::size_t high_water() const { return high_water_; }
+
+ private:
+  void grow();
+  std::size_t stack_size_;
+  std::vector<std::pair<std::byte*, std::size_t>> arenas_;
+  std::vector<std::byte*> free_;
+  std::size_t in_use_ = 0;
+  std::size_t high_water_ = 0;
+};
+
+class Fiber;
+using Entry = void (*)(Fiber& self);
+
+// Switches from `from` (the running fiber) to `to`. Returns when some fiber switches back.
+void switch_to(Fiber& from, Fiber& to);
+// Marks `self` finished and switches to `to`; never returns. The stack is released by
+// whichever fiber resumes next.
+[[noreturn]] void finish_and_switch(Fiber& self, Fiber& to);
+
+class Fiber {
+ public:
+  Fiber() = default;
+  Fiber(const Fiber&) = delete;
+  Fiber& operator=(const Fiber&) = delete;
+
+  // Arms the fiber to run entry(*this) when it is first switched to. entry must never
+  // return normally: it ends by switching away with finish_and_switch().
+  void prepare(StackPool* pool, Entry entry, void* user) {
+    pool_ = pool;
+    entry_ = entry;
+    user_ = user;
+  }
+  void* user() const { return user_; }
+  bool started() const { return ctx_ != nullptr || stack_.base != nullptr; }
+  bool finished() const { return finished_; }
+  bool has_stack() const { return stack_.base != nullptr; }
+
+  friend void switch_to(Fiber& from, Fiber& to);
+  friend void finish_and_switch(Fiber& self, Fiber& to);
+
+  // True if the canary at the low end of the stack was overwritten (stack overflow).
+  bool stack_overflowed() const;
+
+ private:
+  friend struct Access;  // fiber.cpp: the trampoline and the switch helpers
+  void release_stack();
+  void ensure_context();
+
+  void* ctx_ = nullptr;  // boost::context::detail::fcontext_t
+  StackPool* pool_ = nullptr;
+  StackPool::Stack stack_;
+  Entry entry_ = nullptr;
+  void* user_ = nullptr;
+  bool finished_ = false;
+#ifdef KESIM_ASAN
+  void* asan_fake_stack_ = nullptr;
+#endif
+};
+
+}  // namespace kesim::fiber
