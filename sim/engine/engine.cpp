@@ -47,7 +47,6 @@ void Engine::add_task(Task& t) {
   t.fiber.prepare(&stacks_, &Engine::task_entry, &t);
   t.state = TaskState::Created;
   t.state_since = now_;
-  ++live_tasks_;
 }
 
 void Engine::task_entry(fiber::Fiber& f) {
@@ -305,6 +304,7 @@ int Engine::home_cpu(const Task& t) const {
 
 void Engine::ready(Task& t) {
   if (t.state == TaskState::Ready || t.state == TaskState::Running) return;
+  if (t.state == TaskState::Created) ++live_tasks_;
   set_state(t, TaskState::Ready);
   trace_.record({now_, 0, current_cpu(), TraceKind::Ready, t.index, -1, t.priority, 0});
   // 1. An idle eligible CPU, the last one first.

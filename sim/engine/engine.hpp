@@ -119,7 +119,7 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Registers a task (state Created); it runs once ready() is called.
+  // Registers a task (state Created); it counts as live and runs once ready() is called.
   void add_task(Task& t);
   void set_strategy(Strategy* s) { strategy_ = s; sticky_ = s->sticky(); }
   Trace& trace() { return trace_; }

@@ -1,0 +1,40 @@
+// include/kesim/nt/interlocked.hpp — simulated pointer-sized interlocked words. Every operation
+// is a scheduling point before it takes effect, so a lock design built on them is interleaved
+// by the engine (and by exploration) exactly where real CPUs could interleave it.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/ke/ke.hpp"
+
+namespace kesim::nt {
+
+class InterlockedWord {
+ public:
+  explicit InterlockedWord(std::uint64_t initial = 0) : value_(initial) {}
+  // Plain read (a scheduling point too: another CPU may have written just before).
+  std::uint64_t load() { ke::KiSchedulingPoint(); return value_; }
+  void store(std::uint64_t v) { ke::KiSchedulingPoint(); value_ = v; }
+  // InterlockedCompareExchange64: returns the old value; writes `exchange` if it was `comparand`.
+  std::uint64_t compare_exchange(std::uint64_t exchange, std::uint64_t comparand) {
+    ke::KiSchedulingPoint();
+    const std::uint64_t old = value_;
+    if (old == comparand) value_ = exchange;
+    return old;
+  }
+  std::uint64_t exchange(std::uint64_t v) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ = v; return o; }
+  std::uint64_t exchange_add(std::int64_t d) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ += static_cast<std::uint64_t>(d); return o; }
+  std::uint64_t fetch_or(std::uint64_t m) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ |= m; return o; }
+  std::uint64_t fetch_and(std::uint64_t m) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ &= m; return o; }
+  // InterlockedBitTestAndSet64 / Reset64: returns the bit's previous value.
+  bool bit_test_and_set(unsigned bit) { return (fetch_or(std::uint64_t{1} << bit) >> bit) & 1; }
+  bool bit_test_and_reset(unsigned bit) { return (fetch_and(~(std::uint64_t{1} << bit)) >> bit) & 1; }
+  // The value without a scheduling point: for reports and assertions, not for lock code.
+  std::uint64_t peek() const { return value_; }
+  void poke(std::uint64_t v) { value_ = v; }
+
+ private:
+  std::uint64_t value_;
+};
+
+}  // namespace kesim::nt

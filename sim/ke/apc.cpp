@@ -1,0 +1,300 @@
+// sim/ke/apc.cpp — IRQL, critical/guarded regions and APC queueing and delivery.
+// Follows SEMANTICS.md §2–§4: ReactOS ke/apc.c (KiInsertQueueApc, KiDeliverApc),
+// include/internal/ke_x.h (KeEnter/LeaveCriticalRegion and guarded regions), kmtest KeApc.c and
+// KeIrql.c for free-build behaviour, and S4 for the XP vs 2003 KeAreApcsDisabled.
+#include <algorithm>
+
+#include "sim/ke/ke.hpp"
+#include "sim/ke/ki.hpp"
+
+namespace kesim::ke {
+
+using engine::TraceKind;
+
+KTHREAD* KeGetCurrentThread() { return current_kernel().current_thread(); }
+
+void KiSchedulingPoint() {
+  Kernel& k = current_kernel();
+  k.engine().point();
+  KTHREAD& t = *k.current_thread();
+  if (t.apc_interrupt && t.Irql < APC_LEVEL) KiDeliverApcInterrupt(t);
+}
+
+void KiRunOnCpu(Time duration) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  Time left = duration;
+  k.record(TraceKind::WorkBegin, &t, nullptr, duration);
+  do {
+    left = k.engine().work(left);
+    if (t.apc_interrupt && t.Irql < APC_LEVEL) KiDeliverApcInterrupt(t);
+  } while (left > 0);
+  k.record(TraceKind::WorkEnd, &t, nullptr, duration);
+}
+
+// ---- IRQL --------------------------------------------------------------------------------------
+
+void KiSetIrql(KTHREAD& t, KIRQL irql) {
+  Kernel& k = current_kernel();
+  const KIRQL old = t.Irql;
+  if (old == irql) return;
+  t.Irql = irql;
+  k.record(TraceKind::Irql, &t, nullptr, irql, old);
+  if ((old >= DISPATCH_LEVEL) != (irql >= DISPATCH_LEVEL))
+    k.engine().set_preemptible(t, irql < DISPATCH_LEVEL);
+  if (irql < APC_LEVEL && t.apc_interrupt && &t == k.current_thread()) KiDeliverApcInterrupt(t);
+}
+
+KIRQL KeGetCurrentIrql() { return KeGetCurrentThread()->Irql; }
+
+KIRQL KeRaiseIrql(KIRQL new_irql) {
+  KiSchedulingPoint();
+  KTHREAD& t = *KeGetCurrentThread();
+  const KIRQL old = t.Irql;
+  // Raising to a lower IRQL is fatal on checked builds only; free builds load the value
+  // (kmtest KeIrql.c), and kesim models the free build.
+  KiSetIrql(t, new_irql);
+  return old;
+}
+
+void KeLowerIrql(KIRQL new_irql) {
+  KiSchedulingPoint();
+  KiSetIrql(*KeGetCurrentThread(), new_irql);
+}
+
+// ---- regions -----------------------------------------------------------------------------------
+
+void KiCheckForKernelApcDelivery(KTHREAD& t) {
+  if (t.Irql == PASSIVE_LEVEL) {
+    KiDeliverApcInterrupt(t);
+  } else {
+    t.ApcState.KernelApcPending = true;
+    t.apc_interrupt = true;
+  }
+}
+
+void KiAdjustKernelApcDisable(KTHREAD& t, int delta) {
+  Kernel& k = current_kernel();
+  t.KernelApcDisable = static_cast<std::int16_t>(t.KernelApcDisable + delta);
+  t.regions_changed_at[0] = k.engine().now();
+  k.record(TraceKind::KernelApcDisable, &t, nullptr, t.KernelApcDisable, delta);
+  if (delta > 0 && t.KernelApcDisable == 0 && !t.ApcState.ApcListHead[0].empty() &&
+      t.SpecialApcDisable == 0)
+    KiCheckForKernelApcDelivery(t);
+}
+
+void KiEnterGuardedRegion(KTHREAD& t) {
+  Kernel& k = current_kernel();
+  --t.SpecialApcDisable;
+  t.regions_changed_at[1] = k.engine().now();
+  k.record(TraceKind::SpecialApcDisable, &t, nullptr, t.SpecialApcDisable, -1);
+}
+
+void KiLeaveGuardedRegion(KTHREAD& t) {
+  Kernel& k = current_kernel();
+  ++t.SpecialApcDisable;
+  t.regions_changed_at[1] = k.engine().now();
+  k.record(TraceKind::SpecialApcDisable, &t, nullptr, t.SpecialApcDisable, 1);
+  if (t.SpecialApcDisable == 0 && !t.ApcState.ApcListHead[0].empty())
+    KiCheckForKernelApcDelivery(t);
+}
+
+void KeEnterCriticalRegion() {
+  KiSchedulingPoint();
+  KiAdjustKernelApcDisable(*KeGetCurrentThread(), -1);
+}
+
+void KeLeaveCriticalRegion() {
+  KiSchedulingPoint();
+  // Free builds: a leave without enter gives +1 and no bugcheck (kmtest KeApc.c).
+  KiAdjustKernelApcDisable(*KeGetCurrentThread(), +1);
+}
+
+void KeEnterGuardedRegion() {
+  KiSchedulingPoint();
+  KiEnterGuardedRegion(*KeGetCurrentThread());
+}
+
+void KeLeaveGuardedRegion() {
+  KiSchedulingPoint();
+  KiLeaveGuardedRegion(*KeGetCurrentThread());
+}
+
+bool KeAreApcsDisabled() {
+  const KTHREAD& t = *KeGetCurrentThread();
+  // XP: KernelApcDisable only; 2003+: CombinedApcDisable. Never IRQL (S4 disassembly).
+  if (current_kernel().version() == Version::xp) return t.KernelApcDisable != 0;
+  return KiCombinedApcDisable(t) != 0;
+}
+
+bool KeAreAllApcsDisabled() {
+  const KTHREAD& t = *KeGetCurrentThread();
+  return t.SpecialApcDisable != 0 || t.Irql >= APC_LEVEL;
+}
+
+// ---- queueing ----------------------------------------------------------------------------------
+
+void KeInitializeApc(KAPC& apc, KTHREAD& target, ApcKind kind, KAPC_ROUTINE kernel_routine,
+                     KAPC_ROUTINE normal_routine, void* context) {
+  apc.Thread = &target;
+  apc.kind = kind;
+  apc.ApcMode = kind == ApcKind::User ? KPROCESSOR_MODE::UserMode : KPROCESSOR_MODE::KernelMode;
+  apc.KernelRoutine = kernel_routine;
+  // A special kernel APC has no NormalRoutine: that is what makes it special.
+  apc.NormalRoutine = kind == ApcKind::Special ? nullptr : normal_routine;
+  apc.context = context;
+  apc.Inserted = false;
+}
+
+namespace {
+bool is_running(const KTHREAD& t) { return t.state == engine::TaskState::Running; }
+bool is_waiting(const KTHREAD& t) {
+  return t.State == KTHREAD_STATE::Waiting || t.State == KTHREAD_STATE::GateWait;
+}
+}  // namespace
+
+bool KeInsertQueueApc(KAPC& apc) {
+  KiSchedulingPoint();
+  Kernel& k = current_kernel();
+  KTHREAD& target = *apc.Thread;
+  KTHREAD* self = k.current_thread();
+  if (!target.ApcQueueable || apc.Inserted) return false;
+  apc.Inserted = true;
+  apc.queued_by = self ? self->index : -1;
+  apc.queued_at = k.engine().now();
+  const int mode = static_cast<int>(apc.ApcMode);
+  ApcList& list = target.ApcState.ApcListHead[mode];
+  if (apc.kind == ApcKind::Special) {
+    // After the last special APC, before every normal one (ReactOS KiInsertQueueApc).
+    KAPC* first_normal = nullptr;
+    for (KAPC& a : list)
+      if (a.NormalRoutine) {
+        first_normal = &a;
+        break;
+      }
+    if (first_normal) list.insert_before(*first_normal, apc);
+    else list.push_back(apc);
+  } else {
+    list.push_back(apc);
+  }
+  k.record(TraceKind::ApcInsert, &target, nullptr, static_cast<int>(apc.kind),
+           static_cast<std::int64_t>(apc.address));
+
+  if (apc.ApcMode == KPROCESSOR_MODE::UserMode) {
+    if (is_waiting(target) && target.WaitMode == KPROCESSOR_MODE::UserMode &&
+        (target.Alertable || target.ApcState.UserApcPending)) {
+      target.ApcState.UserApcPending = true;
+      KiUnwaitThread(target, STATUS_USER_APC, 0);
+    }
+    return true;
+  }
+
+  target.ApcState.KernelApcPending = true;
+  const bool special = apc.kind == ApcKind::Special;
+  if (&target == self) {
+    // To self: request the interrupt only if special APCs are enabled (KernelApcDisable is
+    // not consulted here; KiDeliverApc will).
+    if (target.SpecialApcDisable == 0) {
+      target.apc_interrupt = true;
+      if (target.Irql < APC_LEVEL) KiDeliverApcInterrupt(target);
+    }
+  } else if (is_running(target)) {
+    // Running on another CPU: the IPI interrupts whatever it is doing once IRQL allows.
+    target.apc_interrupt = true;
+    if (target.Irql < APC_LEVEL) k.engine().interrupt(target);
+  } else if (is_waiting(target)) {
+    // SEMANTICS.md §3: unwait only a PASSIVE_LEVEL wait with special APCs enabled, and for a
+    // normal APC only with normal APCs enabled and none in progress. Otherwise it stays queued.
+    if (target.WaitIrql == PASSIVE_LEVEL && target.SpecialApcDisable == 0 &&
+        (special ||
+         (target.KernelApcDisable == 0 && !target.ApcState.KernelApcInProgress)))
+      KiUnwaitThread(target, STATUS_KERNEL_APC, 0);
+  } else {
+    // Ready: KiSwapContext reports the pending APC when the thread is next dispatched.
+    target.apc_interrupt = true;
+  }
+  return true;
+}
+
+// ---- delivery ----------------------------------------------------------------------------------
+
+namespace {
+void check_apc_irql(KTHREAD& t, KIRQL expected, const KAPC& apc) {
+  if (t.Irql == expected) return;
+  // IRQL_UNEXPECTED_VALUE: P1 = (current << 16) | (expected << 8); P2..P4 routine, APC, normal.
+  KeBugCheckEx(bugcheck::IRQL_UNEXPECTED_VALUE,
+               (static_cast<std::uint64_t>(t.Irql) << 16) | (static_cast<std::uint64_t>(expected) << 8),
+               apc.address + 0x10, apc.address, apc.NormalRoutine ? apc.address + 0x20 : 0,
+               "an APC routine returned at " + std::string(irql_name(t.Irql)) + " instead of " +
+                   irql_name(expected));
+}
+
+void run_routine(KTHREAD& t, KAPC& apc, KAPC_ROUTINE routine) {
+  Kernel& k = current_kernel();
+  ++t.apc_depth;
+  k.record(TraceKind::ApcDeliverBegin, &t, nullptr, static_cast<int>(apc.kind),
+           static_cast<std::int64_t>(apc.address));
+  routine(apc);
+  k.record(TraceKind::ApcDeliverEnd, &t, nullptr, static_cast<int>(apc.kind),
+           static_cast<std::int64_t>(apc.address));
+  --t.apc_depth;
+}
+
+// KiDeliverApc(KernelMode), at APC_LEVEL on the target's own fiber.
+void deliver_kernel_apcs(KTHREAD& t) {
+  Kernel& k = current_kernel();
+  t.ApcState.KernelApcPending = false;
+  if (t.SpecialApcDisable != 0) return;
+  ApcList& list = t.ApcState.ApcListHead[0];
+  while (KAPC* apc = list.front()) {
+    if (!apc->NormalRoutine) {
+      list.remove(*apc);
+      apc->Inserted = false;
+      if (apc->KernelRoutine) {
+        run_routine(t, *apc, apc->KernelRoutine);
+        check_apc_irql(t, APC_LEVEL, *apc);
+      }
+      k.free_apc(*apc);
+      continue;
+    }
+    // A normal kernel APC waits while one is in progress or normal APCs are disabled.
+    if (t.ApcState.KernelApcInProgress || t.KernelApcDisable != 0) return;
+    list.remove(*apc);
+    apc->Inserted = false;
+    if (apc->KernelRoutine) {
+      run_routine(t, *apc, apc->KernelRoutine);
+      check_apc_irql(t, APC_LEVEL, *apc);
+    }
+    t.ApcState.KernelApcInProgress = true;
+    KiSetIrql(t, PASSIVE_LEVEL);
+    run_routine(t, *apc, apc->NormalRoutine);
+    check_apc_irql(t, PASSIVE_LEVEL, *apc);
+    KiSetIrql(t, APC_LEVEL);
+    t.ApcState.KernelApcInProgress = false;
+    k.free_apc(*apc);
+  }
+}
+}  // namespace
+
+void KiDeliverApcInterrupt(KTHREAD& t) {
+  t.apc_interrupt = false;
+  const KIRQL old = t.Irql;
+  KiSetIrql(t, APC_LEVEL);
+  deliver_kernel_apcs(t);
+  KiSetIrql(t, old);
+}
+
+void KiDeliverUserApcs(KTHREAD& t) {
+  // kesim has no user mode: the wait's return to "user mode" runs the user APCs at PASSIVE.
+  Kernel& k = current_kernel();
+  t.ApcState.UserApcPending = false;
+  ApcList& list = t.ApcState.ApcListHead[1];
+  while (KAPC* apc = list.front()) {
+    list.remove(*apc);
+    apc->Inserted = false;
+    if (apc->NormalRoutine) run_routine(t, *apc, apc->NormalRoutine);
+    k.free_apc(*apc);
+  }
+}
+
+}  // namespace kesim::ke

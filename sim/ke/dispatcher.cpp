@@ -1,0 +1,169 @@
+// sim/ke/dispatcher.cpp — events, semaphores, mutexes, timers and gates (SEMANTICS.md §5, §6).
+// Sources: ReactOS ke/eventobj.c, semphobj.c, mutex.c, timerobj.c, gate.c; return values as
+// asserted by kmtest KeEvent.c, KeMutex.c and KeTimer.c.
+#include <algorithm>
+
+#include "sim/ke/ke.hpp"
+#include "sim/ke/ki.hpp"
+
+namespace kesim::ke {
+
+using engine::TraceKind;
+
+namespace {
+void notify_signal(DISPATCHER_HEADER& o) {
+  Kernel& k = current_kernel();
+  KTHREAD* by = k.current_thread();
+  k.record(TraceKind::Signal, by, &o, o.SignalState);
+  for (Observer* ob : k.observers()) ob->on_signal(by, o);
+}
+
+bool is_notification(const KEVENT& e) { return e.type == KOBJECTS::EventNotificationObject; }
+}  // namespace
+
+// ---- events --------------------------------------------------------------------------------------
+
+LONG KeSetEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
+  KiSchedulingPoint();
+  const LONG previous = e.SignalState;
+  // A signaled notification event with waiters cannot exist; setting it again does nothing.
+  if (is_notification(e) && previous != 0) return previous;
+  e.SignalState = 1;
+  notify_signal(e);
+  KiWaitTest(e, increment);
+  return previous;
+}
+
+LONG KeResetEvent(KEVENT& e) {
+  KiSchedulingPoint();
+  const LONG previous = e.SignalState;
+  e.SignalState = 0;
+  return previous;
+}
+
+void KeClearEvent(KEVENT& e) {
+  KiSchedulingPoint();
+  e.SignalState = 0;
+}
+
+LONG KePulseEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
+  KiSchedulingPoint();
+  const LONG previous = e.SignalState;
+  if (previous == 0 && !e.WaitListHead.empty()) {
+    e.SignalState = 1;
+    notify_signal(e);
+    KiWaitTest(e, increment);
+  }
+  e.SignalState = 0;
+  return previous;
+}
+
+LONG KeReadStateEvent(const KEVENT& e) { return e.SignalState; }
+
+// ---- semaphores ----------------------------------------------------------------------------------
+
+LONG KeReleaseSemaphore(KSEMAPHORE& s, KPRIORITY increment, LONG adjustment, bool /*wait*/) {
+  KiSchedulingPoint();
+  const LONG previous = s.SignalState;
+  const std::int64_t next = static_cast<std::int64_t>(previous) + adjustment;
+  if (adjustment < 0 || next > s.Limit || next > 0x7fffffff)
+    ExRaiseStatus(STATUS_SEMAPHORE_LIMIT_EXCEEDED);  // the state is left unchanged
+  s.SignalState = static_cast<LONG>(next);
+  notify_signal(s);
+  if (previous == 0) KiWaitTest(s, increment);
+  return previous;
+}
+
+// ---- mutexes -------------------------------------------------------------------------------------
+
+LONG KeReleaseMutex(KMUTANT& m, bool /*wait*/) {
+  KiSchedulingPoint();
+  KTHREAD& t = *KeGetCurrentThread();
+  // A foreign release raises an exception; it is not a bugcheck (kmtest KeMutex.c).
+  if (m.OwnerThread != &t) ExRaiseStatus(m.Abandoned ? STATUS_ABANDONED : STATUS_MUTANT_NOT_OWNED);
+  const LONG previous = m.SignalState;
+  ++m.SignalState;
+  if (m.SignalState == 1) {
+    t.MutantListHead.remove(m);
+    m.OwnerThread = nullptr;
+    KiNoteRelease(t, m);
+    notify_signal(m);
+    if (m.ApcDisable) KiAdjustKernelApcDisable(t, static_cast<int>(m.ApcDisable));
+    KiWaitTest(m, 1);
+  }
+  return previous;
+}
+
+// ---- timers --------------------------------------------------------------------------------------
+
+namespace {
+struct TimerExpiry final : engine::EventHandler {
+  void on_event(std::uint64_t object, std::uint64_t generation) override {
+    Kernel& k = current_kernel();
+    auto& timer = static_cast<KTIMER&>(*k.objects()[object]);
+    if (timer.generation != generation || !timer.Inserted) return;
+    timer.SignalState = 1;
+    k.record(TraceKind::Timer, nullptr, &timer, 1);
+    for (Observer* ob : k.observers()) ob->on_signal(nullptr, timer);
+    KiWaitTest(timer, 0);
+    if (timer.Period > 0) {
+      timer.DueTime += timer.Period;
+      k.engine().post(timer.DueTime, this, object, timer.generation);
+    } else {
+      timer.Inserted = false;
+    }
+  }
+};
+TimerExpiry g_timer_expiry;
+}  // namespace
+
+bool KeSetTimer(KTIMER& timer, Time due, Time period) {
+  KiSchedulingPoint();
+  Kernel& k = current_kernel();
+  const bool was_inserted = timer.Inserted;
+  ++timer.generation;  // cancels the pending instance
+  timer.SignalState = 0;
+  timer.DueTime = k.engine().now() + std::max<Time>(due, 0);
+  timer.Period = period;
+  timer.Inserted = true;
+  k.record(TraceKind::Timer, k.current_thread(), &timer, 0, timer.DueTime);
+  k.engine().post(timer.DueTime, &g_timer_expiry, static_cast<std::uint64_t>(timer.index),
+                  timer.generation);
+  return was_inserted;
+}
+
+bool KeCancelTimer(KTIMER& timer) {
+  KiSchedulingPoint();
+  const bool was_inserted = timer.Inserted;
+  timer.Inserted = false;  // the state is not touched (ReactOS timerobj.c)
+  ++timer.generation;
+  return was_inserted;
+}
+
+// ---- gates ---------------------------------------------------------------------------------------
+
+void KeWaitForGate(KGATE& gate, KWAIT_REASON reason, KPROCESSOR_MODE mode) {
+  // A gate wait is single-object, non-alertable and has no timeout (SEMANTICS.md §6); the thread
+  // shows GateWait while it sleeps (S0).
+  DISPATCHER_HEADER* one[1] = {&gate};
+  KiWait(one, WAIT_TYPE::WaitAny, reason, mode, false, nullptr, KTHREAD_STATE::GateWait);
+}
+
+void KeSignalGateBoostPriority(KGATE& gate) {
+  KiSchedulingPoint();
+  Kernel& k = current_kernel();
+  KTHREAD* self = k.current_thread();
+  KWAIT_BLOCK* oldest = gate.WaitListHead.front();
+  notify_signal(gate);
+  if (!oldest) {
+    gate.SignalState = 1;  // the next waiter passes through
+    return;
+  }
+  KTHREAD& w = *oldest->Thread;
+  // The released waiter is boosted to the signaler's priority (dynamic range only).
+  if (self && self->priority > w.priority && w.priority < 16)
+    k.engine().set_priority(w, std::min<int>(self->priority, 15));
+  KiUnwaitThread(w, STATUS_SUCCESS, 0);
+}
+
+}  // namespace kesim::ke

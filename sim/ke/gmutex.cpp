@@ -1,0 +1,248 @@
+// sim/ke/gmutex.cpp — spin locks (SEMANTICS.md §10) and guarded mutexes (§9), plus the
+// bookkeeping every lock shares (holders, observers, trace) and the failure routines.
+// Guarded mutex: ReactOS ke/gmutex.c and KiAcquireGuardedMutex in ke/wait.c, whose Count
+// encoding kmtest KeGuardedMutex.c asserts (1 free, 0 held, +4 per waiter). 2003–Win7 sleep on
+// the KGATE (GateWait), Win8+ on a synchronization event (Waiting), reason WrGuardedMutex.
+#include <algorithm>
+
+#include "sim/ke/ke.hpp"
+#include "sim/ke/ki.hpp"
+
+namespace kesim::ke {
+
+using engine::TraceKind;
+
+// ---- shared lock bookkeeping -----------------------------------------------------------------
+
+void KiNoteAcquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive) {
+  Kernel& k = current_kernel();
+  lock.holders.push_back(&t);
+  k.record(TraceKind::LockAcquire, &t, &lock, exclusive ? 1 : 0);
+  for (Observer* o : k.observers()) o->on_acquire(t, lock, exclusive, t.current_step);
+}
+
+void KiNoteRelease(KTHREAD& t, KOBJECT_BASE& lock) {
+  Kernel& k = current_kernel();
+  // Remove this thread's hold; a foreign release removes the oldest holder, since the lock
+  // itself cannot tell who released it (push locks have no owner).
+  auto it = std::find(lock.holders.begin(), lock.holders.end(), &t);
+  if (it == lock.holders.end()) it = lock.holders.begin();
+  if (it != lock.holders.end()) lock.holders.erase(it);
+  k.record(TraceKind::LockRelease, &t, &lock);
+  for (Observer* o : k.observers()) o->on_release(t, lock);
+}
+
+// ---- failures ----------------------------------------------------------------------------------
+
+void KeBugCheckEx(std::uint32_t code, std::uint64_t p1, std::uint64_t p2, std::uint64_t p3,
+                  std::uint64_t p4, std::string note) {
+  Kernel& k = current_kernel();
+  KTHREAD* t = k.current_thread();
+  BugcheckRecord r;
+  r.code = code;
+  r.params = {p1, p2, p3, p4};
+  r.thread = t ? t->index : -1;
+  r.step = t ? t->current_step : nullptr;
+  r.irql = t ? t->Irql : PASSIVE_LEVEL;
+  r.time = k.engine().now();
+  r.note = std::move(note);
+  k.bugcheck(r);
+}
+
+void ExRaiseStatus(NTSTATUS status) {
+  KTHREAD* t = KeGetCurrentThread();
+  if (t) KiSetLastStatus(*t, status);
+  KeBugCheckEx(bugcheck::SYSTEM_THREAD_EXCEPTION_NOT_HANDLED, static_cast<std::uint32_t>(status),
+               t ? t->stack_base + 0x5f00 : 0, t ? t->stack_base + 0x5e00 : 0,
+               t ? t->stack_base + 0x5d00 : 0,
+               "exception " + status_name(status) + " was raised and no handler caught it");
+}
+
+// ---- spin locks --------------------------------------------------------------------------------
+
+KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
+  KiSchedulingPoint();
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  const KIRQL old = t.Irql;
+  // Raise to DISPATCH_LEVEL; above it the free build *sets* DISPATCH_LEVEL (kmtest KeSpinLock.c).
+  KiSetIrql(t, DISPATCH_LEVEL);
+  if (k.engine().processors() == 1) {
+    // A free uniprocessor kernel never touches the word: raising IRQL is the lock.
+    lock.owner = &t;
+    KiNoteAcquire(t, lock, true);
+    return old;
+  }
+  for (;;) {
+    k.engine().point();
+    if (lock.value == 0) {
+      lock.value = 1;
+      lock.owner = &t;
+      KiNoteAcquire(t, lock, true);
+      return old;
+    }
+    // Spin: the CPU burns virtual time until the holder releases (engine Stalled).
+    lock.spinners.push_back(&t);
+    t.waiting_on_lock = lock.index;
+    k.record(TraceKind::Spin, &t, &lock);
+    k.engine().spin();
+    t.waiting_on_lock = -1;
+    std::erase(lock.spinners, &t);
+  }
+}
+
+void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
+  KiSchedulingPoint();
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  lock.value = 0;
+  lock.owner = nullptr;
+  KiNoteRelease(t, lock);
+  for (KTHREAD* s : lock.spinners) k.engine().poke(*s);
+  KiSetIrql(t, old_irql);
+}
+
+// ---- guarded mutexes -------------------------------------------------------------------------
+
+namespace {
+constexpr LONG GM_LOCK_BIT = 0x1;  // set = free
+constexpr LONG GM_LOCK_WAITER_WOKEN = 0x2;
+constexpr LONG GM_LOCK_WAITER_INC = 0x4;
+
+LONG interlocked_cmpxchg(LONG& target, LONG exchange, LONG comparand) {
+  KiSchedulingPoint();
+  const LONG old = target;
+  if (old == comparand) target = exchange;
+  return old;
+}
+
+void sleep_on(KGUARDED_MUTEX& m, KWAIT_REASON reason) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  t.waiting_on_lock = m.index;
+  if (LockTracker* tr = k.lock_tracker(); tr && m.type == KOBJECTS::GuardedMutexObject)
+    tr->on_wait(t, m);
+  k.record(TraceKind::LockWait, &t, &m);
+  if (k.version() == Version::server2003 || k.version() == Version::xp)
+    KeWaitForGate(m.Gate, reason, KPROCESSOR_MODE::KernelMode);
+  else
+    KeWaitForSingleObject(m.Event, reason, KPROCESSOR_MODE::KernelMode, false, nullptr);
+  t.waiting_on_lock = -1;
+}
+
+void wake_one(KGUARDED_MUTEX& m) {
+  if (current_kernel().version() == Version::win10)
+    KeSetEvent(m.Event, 1, false);
+  else
+    KeSignalGateBoostPriority(m.Gate);
+}
+}  // namespace
+
+// KiAcquireGuardedMutex: the contended path, shared with fast mutexes on Win8+.
+void KiAcquireGuardedMutexContended(KGUARDED_MUTEX& m, KWAIT_REASON reason) {
+  ++m.Contention;
+  LONG remove = GM_LOCK_BIT;
+  LONG add = GM_LOCK_WAITER_INC;
+  for (;;) {
+    LONG old = m.Count;
+    for (;;) {
+      if (old & GM_LOCK_BIT) {
+        // Free (or handed to us): take it, clearing WOKEN too after a wake.
+        const LONG seen = interlocked_cmpxchg(m.Count, old ^ remove, old);
+        if (seen == old) return;
+        old = seen;
+      } else {
+        const LONG seen = interlocked_cmpxchg(m.Count, old + add, old);
+        if (seen == old) break;
+        old = seen;
+      }
+    }
+    sleep_on(m, reason);
+    remove = GM_LOCK_BIT | GM_LOCK_WAITER_WOKEN;
+    add = GM_LOCK_WAITER_WOKEN;
+  }
+}
+
+// Release path shared with Win8+ fast mutexes: returns after waking at most one waiter.
+void KiReleaseGuardedMutexCount(KGUARDED_MUTEX& m) {
+  KiSchedulingPoint();
+  LONG old = m.Count;
+  m.Count = old + GM_LOCK_BIT;  // InterlockedExchangeAdd
+  if (old != 0 && !(old & GM_LOCK_WAITER_WOKEN)) {
+    old += GM_LOCK_BIT;
+    const LONG next = old + GM_LOCK_WAITER_WOKEN - GM_LOCK_WAITER_INC;
+    if (interlocked_cmpxchg(m.Count, next, old) == old) wake_one(m);
+  }
+}
+
+bool KiTryTakeGuardedMutex(KGUARDED_MUTEX& m) {
+  KiSchedulingPoint();  // InterlockedBitTestAndReset(&Count, 0)
+  const bool was_free = (m.Count & GM_LOCK_BIT) != 0;
+  m.Count &= ~GM_LOCK_BIT;
+  return was_free;
+}
+
+void KeAcquireGuardedMutex(KGUARDED_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  KiSchedulingPoint();
+  KiEnterGuardedRegion(t);
+  LockTracker* tr = k.lock_tracker();
+  if (tr) tr->pre_acquire(t, m);
+  if (!KiTryTakeGuardedMutex(m)) KiAcquireGuardedMutexContended(m, WrGuardedMutex);
+  m.Owner = &t;
+  KiNoteAcquire(t, m, true);
+  if (tr) tr->post_acquire(t, m);
+}
+
+bool KeTryToAcquireGuardedMutex(KGUARDED_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  KiSchedulingPoint();
+  KiEnterGuardedRegion(t);
+  LockTracker* tr = k.lock_tracker();
+  if (tr) tr->pre_acquire(t, m);
+  if (!KiTryTakeGuardedMutex(m)) {
+    k.record(TraceKind::LockTry, &t, &m, 0);
+    KiLeaveGuardedRegion(t);
+    return false;
+  }
+  m.Owner = &t;
+  KiNoteAcquire(t, m, true);
+  if (tr) tr->post_acquire(t, m);
+  return true;
+}
+
+void KeReleaseGuardedMutex(KGUARDED_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  KiSchedulingPoint();
+  if (LockTracker* tr = k.lock_tracker()) tr->post_release(t, m);
+  m.Owner = nullptr;
+  KiNoteRelease(t, m);
+  KiReleaseGuardedMutexCount(m);
+  KiLeaveGuardedRegion(t);
+}
+
+// ---- threads -----------------------------------------------------------------------------------
+
+KPRIORITY KeSetPriorityThread(KTHREAD& t, KPRIORITY priority) {
+  KiSchedulingPoint();
+  const KPRIORITY old = t.priority;
+  t.BasePriority = priority;
+  current_kernel().engine().set_priority(t, std::max(priority, t.autoboost_priority));
+  return old;
+}
+
+void PsCreateSystemThread(KTHREAD& t) {
+  KiSchedulingPoint();
+  current_kernel().start_thread_now(t);
+}
+
+void PsTerminateSystemThread(NTSTATUS status) {
+  KTHREAD& t = *KeGetCurrentThread();
+  KiSetLastStatus(t, status);
+  throw ThreadTerminate{};
+}
+
+}  // namespace kesim::ke

@@ -1,0 +1,232 @@
+// sim/ke/kernel.cpp — object and thread creation, thread startup and exit (PspExitThread),
+// and the failure channel. Exit follows ReactOS ntoskrnl/ps/kill.c PspExitThread: lower to
+// PASSIVE_LEVEL, refuse a non-zero CombinedApcDisable (0x20), run down mutexes, signal the
+// thread object.
+#include "sim/ke/kernel.hpp"
+
+#include "sim/ke/ke.hpp"
+#include "sim/ke/ki.hpp"
+
+namespace kesim::ke {
+
+namespace {
+Kernel* g_kernel = nullptr;
+
+// Simulated address ranges, shaped like the S2 dump so reports read like one.
+constexpr std::uint64_t kThreadBase = 0xffff910142869040ull;
+constexpr std::uint64_t kThreadStride = 0x1000;
+constexpr std::uint64_t kStackBase = 0xfffff6840d330000ull;
+constexpr std::uint64_t kStackStride = 0x8000;
+}  // namespace
+
+Kernel& current_kernel() { return *g_kernel; }
+Kernel* current_kernel_or_null() { return g_kernel; }
+
+Kernel::Kernel(const KernelConfig& cfg) : cfg_(cfg), engine_(cfg.engine) {
+  start_event_.k = this;
+  if (cfg.seed != 0) {
+    strategy_ = std::make_unique<engine::RandomStrategy>(cfg.seed);
+    engine_.set_strategy(strategy_.get());
+  }
+}
+
+Kernel::~Kernel() {
+  Kernel* prev = g_kernel;
+  g_kernel = this;
+  engine_.unwind_all();
+  g_kernel = prev;
+}
+
+void Kernel::register_object(std::unique_ptr<KOBJECT_BASE> obj, std::string name, KOBJECTS type) {
+  obj->name = std::move(name);
+  obj->type = type;
+  obj->index = static_cast<std::int32_t>(object_table_.size());
+  obj->address = allocate_address(0x90);
+  object_table_.push_back(obj.get());
+  objects_.push_back(std::move(obj));
+}
+
+std::uint64_t Kernel::allocate_address(std::uint64_t size) {
+  const std::uint64_t a = next_address_ + 0xf70;  // 16-aligned, like ffff9101`45796f70
+  next_address_ += (size + 0xfff) & ~0xfffull;
+  return a;
+}
+
+KEVENT& Kernel::create_event(std::string name, bool notification, bool signaled) {
+  auto& e = create<KEVENT>(std::move(name), notification ? KOBJECTS::EventNotificationObject
+                                                         : KOBJECTS::EventSynchronizationObject);
+  e.SignalState = signaled ? 1 : 0;
+  return e;
+}
+
+KSEMAPHORE& Kernel::create_semaphore(std::string name, LONG count, LONG limit) {
+  auto& s = create<KSEMAPHORE>(std::move(name), KOBJECTS::SemaphoreObject);
+  s.SignalState = count;
+  s.Limit = limit;
+  return s;
+}
+
+KMUTANT& Kernel::create_mutex(std::string name) {
+  auto& m = create<KMUTANT>(std::move(name), KOBJECTS::MutantObject);
+  m.SignalState = 1;  // KeInitializeMutex: signaled, no owner, ApcDisable 1 (kmtest KeMutex.c)
+  m.ApcDisable = 1;
+  return m;
+}
+
+KTIMER& Kernel::create_timer(std::string name, bool notification) {
+  return create<KTIMER>(std::move(name), notification ? KOBJECTS::TimerNotificationObject
+                                                      : KOBJECTS::TimerSynchronizationObject);
+}
+
+KGATE& Kernel::create_gate(std::string name) {
+  return create<KGATE>(std::move(name), KOBJECTS::GateObject);
+}
+
+KSPIN_LOCK& Kernel::create_spin_lock(std::string name) {
+  return create<KSPIN_LOCK>(std::move(name), KOBJECTS::SpinLockObject);
+}
+
+KGUARDED_MUTEX& Kernel::create_guarded_mutex(std::string name, KOBJECTS type) {
+  auto& m = create<KGUARDED_MUTEX>(name, type);
+  for (DISPATCHER_HEADER* h : {static_cast<DISPATCHER_HEADER*>(&m.Gate),
+                               static_cast<DISPATCHER_HEADER*>(&m.Event)}) {
+    h->index = m.index;  // waits on the inner object are reported as waits on the mutex
+    h->address = m.address + (h == &m.Gate ? 0x18 : 0x18);
+  }
+  m.Gate.name = name + ".Gate";
+  m.Gate.type = KOBJECTS::GateObject;
+  m.Event.name = name + ".Event";
+  m.Event.type = KOBJECTS::EventSynchronizationObject;
+  return m;
+}
+
+KAPC& Kernel::allocate_apc() {
+  KAPC* apc;
+  if (!free_apcs_.empty()) {
+    apc = free_apcs_.back();
+    free_apcs_.pop_back();
+    *apc = KAPC{};
+  } else {
+    apc = &apcs_.emplace_back();
+  }
+  apc->address = allocate_address(0x58);
+  apc->pooled = true;
+  return *apc;
+}
+
+void Kernel::free_apc(KAPC& apc) {
+  if (apc.pooled) free_apcs_.push_back(&apc);
+}
+
+// ---- threads -----------------------------------------------------------------------------------
+
+KTHREAD& Kernel::create_thread(std::string name, int priority, std::uint64_t affinity,
+                               ThreadBody body, void* context) {
+  KTHREAD& t = thread_store_.emplace_back();
+  const auto n = static_cast<std::uint64_t>(thread_table_.size());
+  t.name = std::move(name);
+  t.address = kThreadBase + n * kThreadStride;
+  t.stack_base = kStackBase + n * kStackStride;
+  t.priority = static_cast<std::uint8_t>(priority);
+  t.BasePriority = priority;
+  t.affinity = affinity;
+  t.body = body;
+  t.body_context = context;
+  t.Header.name = t.name;
+  t.Header.type = KOBJECTS::ThreadObject;
+  t.Header.address = t.address;
+  t.Header.index = -1;
+  engine_.add_task(t);  // only Ke adds tasks, so t.index is also the thread table index
+  t.Task::body = &Kernel::thread_startup;
+  thread_table_.push_back(&t);
+  return t;
+}
+
+void Kernel::StartEvent::on_event(std::uint64_t a, std::uint64_t) {
+  KTHREAD& t = *k->thread_table_[a];
+  t.State = KTHREAD_STATE::Ready;
+  k->record(engine::TraceKind::ThreadCreate, &t, nullptr, -1);
+  k->engine_.ready(t);
+}
+
+void Kernel::start_thread_at(KTHREAD& t, engine::Time at) {
+  engine_.post(at, &start_event_, static_cast<std::uint64_t>(t.index), 0);
+}
+
+void Kernel::start_thread_now(KTHREAD& t) {
+  KTHREAD* parent = current_thread();
+  t.created_by = parent ? parent->index : -1;
+  for (Observer* o : observers_) o->on_thread_create(parent, t);
+  record(engine::TraceKind::ThreadCreate, &t, nullptr, t.created_by);
+  t.State = KTHREAD_STATE::Ready;
+  engine_.ready(t);
+}
+
+void Kernel::thread_startup(engine::Task& task) {
+  KTHREAD& t = as_thread(task);
+  Kernel& k = current_kernel();
+  t.State = KTHREAD_STATE::Running;
+  k.record(engine::TraceKind::ThreadStart, &t, nullptr);
+  try {
+    t.body(t, t.body_context);
+  } catch (const ThreadTerminate&) {
+  }
+  KiExitThread(t);
+}
+
+// ---- the run -------------------------------------------------------------------------------------
+
+engine::StopReason Kernel::run() {
+  previous_ = g_kernel;
+  g_kernel = this;
+  const engine::StopReason r = engine_.run();
+  g_kernel = previous_;
+  return r;
+}
+
+void Kernel::bugcheck(const BugcheckRecord& r) {
+  bugcheck_ = r;
+  record(engine::TraceKind::Bugcheck, current_thread(), nullptr, r.code,
+         static_cast<std::int64_t>(r.params[1]));
+  engine_.stop();
+}
+
+void Kernel::fail_assertion(std::string what, const void* step) {
+  assertion_.emplace(std::move(what), step);
+  record(engine::TraceKind::Assert, current_thread(), nullptr, 0);
+  engine_.stop();
+}
+
+// ---- exit (PspExitThread) --------------------------------------------------------------------------
+
+void KiExitThread(KTHREAD& t) {
+  Kernel& k = current_kernel();
+  // A KMUTEX held at exit: THREAD_TERMINATE_HELD_MUTEX (SEMANTICS.md §5, ReactOS
+  // KeRundownThread). ReactOS checks CombinedApcDisable first, but owning a KMUTEX always leaves
+  // KernelApcDisable at -1, which would mask the more precise code; kesim reports the mutex.
+  if (KMUTANT* m = t.MutantListHead.front(); m && m->ApcDisable)
+    KeBugCheckEx(bugcheck::THREAD_TERMINATE_HELD_MUTEX, t.address, m->address, 0, 0,
+                 "the thread returned while it still owned mutex " + m->name);
+  // ReactOS PspExitThread lowers to PASSIVE_LEVEL before its checks.
+  if (t.Irql != PASSIVE_LEVEL) KiSetIrql(t, PASSIVE_LEVEL);
+  const std::uint32_t combined = KiCombinedApcDisable(t);
+  if (combined != 0)
+    KeBugCheckEx(bugcheck::KERNEL_APC_PENDING_DURING_EXIT, 0, combined, 0, 1,
+                 "the thread returned with KernelApcDisable " +
+                     std::to_string(t.KernelApcDisable) + " and SpecialApcDisable " +
+                     std::to_string(t.SpecialApcDisable) + " (an unbalanced critical or guarded region)");
+  if (LockTracker* tr = k.lock_tracker()) tr->on_exit(t);
+  t.ApcQueueable = false;
+  while (KAPC* apc = t.ApcState.ApcListHead[1].front()) {  // flush user APCs
+    t.ApcState.ApcListHead[1].remove(*apc);
+    apc->Inserted = false;
+    k.free_apc(*apc);
+  }
+  t.State = KTHREAD_STATE::Terminated;
+  k.record(engine::TraceKind::ThreadExit, &t, nullptr);
+  for (Observer* o : k.observers()) o->on_thread_exit(t);
+  t.Header.SignalState = 1;
+  KiWaitTest(t.Header, 0);
+}
+
+}  // namespace kesim::ke

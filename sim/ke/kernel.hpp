@@ -1,0 +1,180 @@
+// sim/ke/kernel.hpp — the simulated kernel: owns the engine, the threads and the objects, and
+// carries the run's failure state (bugcheck, failed assertion). The Ke routines (ke.hpp) act
+// on the *current* kernel, as NT routines act on the running system: Kernel::run() makes its
+// kernel current for the duration of the run.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/engine/engine.hpp"
+#include "sim/ke/objects.hpp"
+
+namespace kesim::ke {
+
+struct KSPIN_LOCK : KOBJECT_BASE {
+  std::uint64_t value = 0;  // 0 free; 1 held (free MP build, SEMANTICS.md §10)
+  KTHREAD* owner = nullptr; // kesim bookkeeping: NT's free build does not record it
+  std::vector<KTHREAD*> spinners;
+};
+
+// KGUARDED_MUTEX (SEMANTICS.md §9): Count bit 0 = LOCK (1 = free), bit 1 = WOKEN, waiters in
+// units of 4. 2003–Win7 sleep on a KGATE, Win8+ on a synchronization KEVENT.
+struct KGUARDED_MUTEX : KOBJECT_BASE {
+  LONG Count = 1;
+  KTHREAD* Owner = nullptr;
+  std::uint32_t Contention = 0;
+  KGATE Gate;
+  KEVENT Event;  // SynchronizationEvent
+  KIRQL OldIrql = PASSIVE_LEVEL;  // fast mutexes keep the caller's IRQL here
+};
+
+struct BugcheckRecord {
+  std::uint32_t code = 0;
+  std::array<std::uint64_t, 4> params{};
+  std::int32_t thread = -1;
+  const void* step = nullptr;
+  KIRQL irql = PASSIVE_LEVEL;
+  engine::Time time = 0;
+  std::string note;  // kesim's one-line account of what led here
+};
+
+// Observers see every synchronization event as it happens (checks: lock order, happens-before
+// races; reports). They must not change the run.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive, const void* step) {}
+  virtual void on_release(KTHREAD& t, KOBJECT_BASE& lock) {}
+  virtual void on_signal(KTHREAD* by, KOBJECT_BASE& obj) {}        // set/release/pulse/expiry
+  virtual void on_wait_satisfied(KTHREAD& t, KOBJECT_BASE& obj) {}  // a wait consumed a signal
+  virtual void on_thread_create(KTHREAD* parent, KTHREAD& child) {}
+  virtual void on_thread_exit(KTHREAD& t) {}
+};
+
+// AutoBoost hooks (SEMANTICS.md §11), implemented by sim/autoboost; absent when disabled.
+class LockTracker {
+ public:
+  virtual ~LockTracker() = default;
+  virtual void pre_acquire(KTHREAD& t, KOBJECT_BASE& lock) = 0;  // may bugcheck 0x192
+  virtual void on_wait(KTHREAD& t, KOBJECT_BASE& lock) = 0;      // blocked: boost the owners
+  virtual void post_acquire(KTHREAD& t, KOBJECT_BASE& lock) = 0;
+  virtual void post_release(KTHREAD& t, KOBJECT_BASE& lock) = 0;  // may bugcheck 0x162
+  virtual void on_exit(KTHREAD& t) = 0;
+};
+
+struct KernelConfig {
+  Version version = Version::win10;
+  bool autoboost = true;
+  engine::EngineConfig engine;
+  std::uint64_t seed = 0;
+  engine::Time io_latency = 100'000;
+};
+
+using ThreadBody = void (*)(KTHREAD& self, void* context);
+
+class Kernel {
+ public:
+  explicit Kernel(const KernelConfig& cfg);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  engine::Engine& engine() { return engine_; }
+  const engine::Engine& engine() const { return engine_; }
+  const KernelConfig& config() const { return cfg_; }
+  Version version() const { return cfg_.version; }
+
+  // ---- objects ------------------------------------------------------------------------------
+  KEVENT& create_event(std::string name, bool notification, bool signaled);
+  KSEMAPHORE& create_semaphore(std::string name, LONG count, LONG limit);
+  KMUTANT& create_mutex(std::string name);  // KeInitializeMutex: state 1, ApcDisable 1
+  KTIMER& create_timer(std::string name, bool notification);
+  KGATE& create_gate(std::string name);
+  KSPIN_LOCK& create_spin_lock(std::string name);
+  KGUARDED_MUTEX& create_guarded_mutex(std::string name, KOBJECTS type);
+  // For layers above (push locks, I/O): registers an object the caller constructed.
+  template <class T, class... Args>
+  T& create(std::string name, KOBJECTS type, Args&&... args) {
+    auto obj = std::make_unique<T>(std::forward<Args>(args)...);
+    T& ref = *obj;
+    register_object(std::move(obj), std::move(name), type);
+    return ref;
+  }
+  std::span<KOBJECT_BASE* const> objects() const { return object_table_; }
+  // A fresh simulated address for something that is not in the object table (APCs, requests).
+  std::uint64_t allocate_address(std::uint64_t size);
+
+  // ---- threads ------------------------------------------------------------------------------
+  KTHREAD& create_thread(std::string name, int priority, std::uint64_t affinity, ThreadBody body,
+                         void* context);
+  void start_thread_at(KTHREAD& t, engine::Time at);  // start: <time>
+  void start_thread_now(KTHREAD& t);                   // PsCreateSystemThread
+  std::span<KTHREAD* const> threads() const { return thread_table_; }
+  KTHREAD* current_thread() const { return static_cast<KTHREAD*>(engine_.current()); }
+
+  // ---- the run --------------------------------------------------------------------------------
+  engine::StopReason run();
+  void add_observer(Observer* o) { observers_.push_back(o); }
+  std::span<Observer* const> observers() const { return observers_; }
+  void set_lock_tracker(LockTracker* t) { tracker_ = t; }
+  LockTracker* lock_tracker() const { return tracker_; }
+
+  // The run's failure channel. Both stop the run at once (never return on a fiber).
+  [[noreturn]] void bugcheck(const BugcheckRecord& r);
+  [[noreturn]] void fail_assertion(std::string what, const void* step);
+  const std::optional<BugcheckRecord>& bugcheck_record() const { return bugcheck_; }
+  const std::optional<std::pair<std::string, const void*>>& assertion_failure() const {
+    return assertion_;
+  }
+
+  // Internal plumbing shared by the Ke routines.
+  void record(engine::TraceKind k, const KTHREAD* t, const KOBJECT_BASE* o, std::int64_t a = 0,
+              std::int64_t b = 0) {
+    engine_.record(k, t ? t->index : -1, o ? o->index : -1, a, b);
+  }
+  KAPC& allocate_apc();
+  void free_apc(KAPC& apc);
+
+ private:
+  friend struct KernelAccess;
+  void register_object(std::unique_ptr<KOBJECT_BASE> obj, std::string name, KOBJECTS type);
+  static void thread_startup(engine::Task& task);
+
+  struct StartEvent final : engine::EventHandler {
+    Kernel* k;
+    void on_event(std::uint64_t a, std::uint64_t) override;
+  };
+
+  KernelConfig cfg_;
+  engine::Engine engine_;
+  std::unique_ptr<engine::Strategy> strategy_;
+  std::deque<KTHREAD> thread_store_;
+  std::vector<KTHREAD*> thread_table_;
+  std::vector<std::unique_ptr<KOBJECT_BASE>> objects_;
+  std::vector<KOBJECT_BASE*> object_table_;
+  std::deque<KAPC> apcs_;
+  std::vector<KAPC*> free_apcs_;
+  std::vector<Observer*> observers_;
+  LockTracker* tracker_ = nullptr;
+  std::optional<BugcheckRecord> bugcheck_;
+  std::optional<std::pair<std::string, const void*>> assertion_;
+  std::uint64_t next_address_ = 0xffff910145796000ull;
+  StartEvent start_event_;
+  Kernel* previous_ = nullptr;
+};
+
+// The kernel the Ke routines act on (set by Kernel::run for its duration).
+Kernel& current_kernel();
+Kernel* current_kernel_or_null();
+
+// Thrown by PsTerminateSystemThread; caught at the thread's startup frame. Never crosses a
+// fiber switch.
+struct ThreadTerminate {};
+
+}  // namespace kesim::ke

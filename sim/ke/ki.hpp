@@ -1,0 +1,43 @@
+// sim/ke/ki.hpp — Ki routines shared by the Ke files (internal; ReactOS ke_x.h in spirit).
+#pragma once
+
+#include "sim/ke/kernel.hpp"
+
+namespace kesim::ke {
+
+// Loads a new IRQL into the thread context (free builds just load the value, kmtest KeIrql.c),
+// keeps the engine's preemptibility in step and fires a pending APC interrupt below APC_LEVEL.
+void KiSetIrql(KTHREAD& t, KIRQL irql);
+// CombinedApcDisable: SpecialApcDisable in the high 16 bits, KernelApcDisable in the low.
+inline std::uint32_t KiCombinedApcDisable(const KTHREAD& t) {
+  return (static_cast<std::uint32_t>(static_cast<std::uint16_t>(t.SpecialApcDisable)) << 16) |
+         static_cast<std::uint16_t>(t.KernelApcDisable);
+}
+// The APC_LEVEL software interrupt on the current thread: raise, KiDeliverApc, lower.
+void KiDeliverApcInterrupt(KTHREAD& t);
+// Leaving a region: deliver now at PASSIVE_LEVEL, else request the interrupt.
+void KiCheckForKernelApcDelivery(KTHREAD& t);
+void KiDeliverUserApcs(KTHREAD& t);
+void KiEnterGuardedRegion(KTHREAD& t);
+void KiLeaveGuardedRegion(KTHREAD& t);
+void KiAdjustKernelApcDisable(KTHREAD& t, int delta);  // critical region enter (-1) / leave (+1)
+
+// Dispatcher core (wait.cpp).
+void KiWaitTest(DISPATCHER_HEADER& object, KPRIORITY increment);
+void KiUnwaitThread(KTHREAD& t, NTSTATUS status, KPRIORITY increment);
+bool KiIsSignaledFor(const DISPATCHER_HEADER& object, const KTHREAD& t);
+NTSTATUS KiWait(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type, KWAIT_REASON reason,
+                KPROCESSOR_MODE mode, bool alertable, const engine::Time* timeout,
+                KTHREAD_STATE state);
+void KiExitThread(KTHREAD& t);
+void KiCheckWaitIrql(KTHREAD& t, const DISPATCHER_HEADER* object, const engine::Time* timeout);
+
+// Guarded-mutex Count protocol, shared with Win8+ fast mutexes (gmutex.cpp).
+bool KiTryTakeGuardedMutex(KGUARDED_MUTEX& m);
+void KiAcquireGuardedMutexContended(KGUARDED_MUTEX& m, KWAIT_REASON reason);
+void KiReleaseGuardedMutexCount(KGUARDED_MUTEX& m);
+
+// The thread state as a debugger shows it: the Ke state, refined by the engine's.
+KTHREAD_STATE KiThreadState(const KTHREAD& t);
+
+}  // namespace kesim::ke
