@@ -237,6 +237,7 @@ struct Diagnostic {
 struct LoadResult {
   std::unique_ptr<Program> program;  // null when there were errors
   std::vector<Diagnostic> errors;    // in file order
+  std::vector<std::string> source_lines;  // the file's lines, for format_diagnostics
 };
 
 // Loads and validates a scenario file (or text, for tests). Never throws for bad input.

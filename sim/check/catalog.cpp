@@ -1,0 +1,256 @@
+// sim/check/catalog.cpp — lookups over the teaching catalogue and the text of
+// `kesim explain TOPIC`. The tables live in catalog_bugchecks.cpp and catalog_ops.cpp; the
+// 0xC4 subcodes kesim raises are here, next to the code that prints them.
+// Source followed: SEMANTICS.md §13 (0xC4 subcode parameters); Microsoft bug check 0xC4 page.
+// The layout mimics `!analyze -v`: "NAME (code)", summary, "Arguments:", "Arg1: ...".
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/check/catalog.hpp"
+
+namespace kesim::check {
+namespace {
+
+constexpr VerifierSubcodeInfo kVerifierSubcodes[] = {
+    {0xE6,
+     "A Zw file routine was called above PASSIVE_LEVEL (or, for Driver Verifier, with "
+     "special kernel APCs disabled), so its completion APC may never be delivered",
+     {"Address of the code that made the Zw call", "The IRQL at the call",
+      "The thread's special kernel APC disable state"}},
+    {0xEA, "A push lock was acquired while normal kernel APCs were enabled (no critical region)",
+     {"The IRQL at the acquire", "The thread's APC disable count", "Address of the push lock"}},
+    {0xEB, "A push lock was released while normal kernel APCs were enabled (no critical region)",
+     {"The IRQL at the release", "The thread's APC disable count", "Address of the push lock"}},
+    {0x11A, "KeEnterCriticalRegion was called at an IRQL above APC_LEVEL",
+     {"The IRQL at the call", "Reserved", "Reserved"}},
+    {0x11B, "KeLeaveCriticalRegion was called at an IRQL above APC_LEVEL",
+     {"The IRQL at the call", "Reserved", "Reserved"}},
+    {0x120, "A thread waited on a dispatcher object at an IRQL above DISPATCH_LEVEL",
+     {"The IRQL of the wait (Windows passes the address of a variable holding it)",
+      "Address of the object waited on", "The timeout (Windows: its address)"}},
+    {0x121, "A thread waited at DISPATCH_LEVEL with no timeout (an infinite wait)",
+     {"The IRQL of the wait (Windows passes the address of a variable holding it)",
+      "Address of the object waited on", "The timeout: none (Windows: a NULL pointer)"}},
+    {0x122, "A thread waited at DISPATCH_LEVEL with a non-zero timeout",
+     {"The IRQL of the wait (Windows passes the address of a variable holding it)",
+      "Address of the object waited on", "The timeout (Windows: its address)"}},
+};
+
+constexpr std::size_t kWidth = 78;
+
+// Display width of UTF-8 text: one column per code point (SEMANTICS section signs, arrows).
+std::size_t columns(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// Appends `text` word-wrapped at kWidth columns; the first line starts with `first`, the
+// following ones with `rest` (a hanging indent). Words longer than a line are not split.
+void append_wrapped(std::string& out, std::string_view text, std::string_view first = {},
+                    std::string_view rest = {}) {
+  std::string line(first);
+  std::size_t col = columns(first);
+  bool empty = true;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t next = std::min(text.find(' ', pos), text.size());
+    const std::string_view word = text.substr(pos, next - pos);
+    pos = next + 1;
+    if (word.empty()) continue;
+    const std::size_t w = columns(word);
+    if (!empty && col + 1 + w > kWidth) {
+      out += line;
+      out += '\n';
+      line.assign(rest);
+      col = columns(rest);
+      empty = true;
+    }
+    if (!empty) {
+      line += ' ';
+      ++col;
+    }
+    line += word;
+    col += w;
+    empty = false;
+  }
+  out += line;
+  out += '\n';
+}
+
+std::string hex(std::uint64_t v, bool upper) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), digits[v & 0xF]);
+    v >>= 4;
+  } while (v != 0);
+  return s;
+}
+
+// "0x7E", as SEMANTICS.md writes codes.
+std::string code_text(std::uint32_t code) { return "0x" + hex(code, true); }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// "0x162", "0X162", "162" (hex), "0x0000000A". nullopt unless it is hex that fits 32 bits.
+std::optional<std::uint32_t> parse_hex(std::string_view s) {
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
+  if (s.empty()) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                  : (c >= 'a' && c <= 'f')                   ? c - 'a' + 10
+                  : (c >= 'A' && c <= 'F')                   ? c - 'A' + 10
+                                                             : -1;
+    if (d < 0) return std::nullopt;
+    v = v * 16 + static_cast<std::uint64_t>(d);
+    if (v > 0xFFFFFFFFu) return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(v);
+}
+
+// A code as typed by a user; the "_M" variants (0x1000007E) name the same bugcheck.
+const BugcheckInfo* resolve_code(std::uint32_t code) {
+  if (const BugcheckInfo* b = find_bugcheck(code)) return b;
+  if ((code & 0xF0000000u) == 0x10000000u) return find_bugcheck(code & 0x0FFFFFFFu);
+  return nullptr;
+}
+
+std::string explain_bugcheck(const BugcheckInfo& b, const VerifierSubcodeInfo* sub) {
+  std::string out = std::string(b.name) + " (" + hex(b.code, false) + ")\n";
+  append_wrapped(out, b.summary);
+  out += "Arguments:\n";
+  for (int i = 0; i < 4; ++i) {
+    const std::string label = "Arg" + std::to_string(i + 1) + ": ";
+    std::string meaning = b.params[i];
+    if (sub != nullptr) {
+      meaning = i == 0 ? code_text(sub->subcode) + ", " + sub->summary : sub->params[i - 1];
+    }
+    append_wrapped(out, meaning, label, "      ");
+  }
+  if (b.code == 0xC4 && sub == nullptr) {
+    out += "Subcodes kesim raises (Arg1):\n";
+    for (const VerifierSubcodeInfo& s : kVerifierSubcodes) {
+      std::string label = code_text(s.subcode) + ":";
+      label.resize(std::max<std::size_t>(label.size() + 1, 7), ' ');
+      append_wrapped(out, s.summary, label, "       ");
+      const std::string args = std::string("Arg2: ") + s.params[0] + "; Arg3: " + s.params[1] +
+                               "; Arg4: " + s.params[2];
+      append_wrapped(out, args, "       ", "       ");
+    }
+  }
+  out += "Why it happens\n";
+  append_wrapped(out, b.teaching);
+  append_wrapped(out, b.source, "Source: ", "        ");
+  return out;
+}
+
+// Catalogued bugcheck codes named in `text` as "0x..." tokens, in order of first mention,
+// each as "0x7E SYSTEM_THREAD_EXCEPTION_NOT_HANDLED". A token right after '/' is a 0xC4
+// subcode ("0xC4/0x122") and is skipped.
+std::vector<std::string> related_bugchecks(std::string_view text) {
+  std::vector<std::string> list;
+  std::vector<std::uint32_t> seen;
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    if (text[i] != '0' || (text[i + 1] != 'x' && text[i + 1] != 'X')) continue;
+    if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '/'))
+      continue;
+    std::size_t end = i + 2;
+    while (end < text.size() && std::isxdigit(static_cast<unsigned char>(text[end]))) ++end;
+    if (end < text.size() && std::isalnum(static_cast<unsigned char>(text[end]))) continue;
+    const auto code = parse_hex(text.substr(i, end - i));
+    const BugcheckInfo* b = code ? find_bugcheck(*code) : nullptr;
+    if (b == nullptr || std::find(seen.begin(), seen.end(), b->code) != seen.end()) continue;
+    seen.push_back(b->code);
+    list.push_back(code_text(b->code) + " " + b->name);
+  }
+  return list;
+}
+
+std::string explain_operation(const OperationInfo& op) {
+  std::string out = std::string(op.name) + "\n";
+  out += "What it does\n";
+  append_wrapped(out, op.summary);
+  out += "IRQL\n";
+  append_wrapped(out, op.irql);
+  out += "Misuse\n";
+  append_wrapped(out, op.misuse);
+  if (const auto related = related_bugchecks(op.misuse); !related.empty()) {
+    out += "Related bugchecks:\n";
+    for (const std::string& r : related) out += "  " + r + "\n";
+  }
+  append_wrapped(out, op.source, "Source: ", "        ");
+  return out;
+}
+
+}  // namespace
+
+const BugcheckInfo* find_bugcheck_by_name(std::string_view name) {
+  for (const BugcheckInfo& b : all_bugchecks()) {
+    if (iequals(b.name, name)) return &b;
+  }
+  return nullptr;
+}
+
+const VerifierSubcodeInfo* find_verifier_subcode(std::uint32_t subcode) {
+  for (const VerifierSubcodeInfo& s : kVerifierSubcodes) {
+    if (s.subcode == subcode) return &s;
+  }
+  return nullptr;
+}
+
+std::span<const VerifierSubcodeInfo> all_verifier_subcodes() { return kVerifierSubcodes; }
+
+const char* bugcheck_param_meaning(std::uint32_t code, int index, std::uint64_t arg1) {
+  const BugcheckInfo* b = find_bugcheck(code);
+  if (b == nullptr || index < 0 || index > 3) return nullptr;
+  if (code == 0xC4 && index > 0 && arg1 <= 0xFFFFFFFFu) {
+    if (const VerifierSubcodeInfo* s = find_verifier_subcode(static_cast<std::uint32_t>(arg1)))
+      return s->params[index - 1];
+  }
+  return b->params[index];
+}
+
+std::string explain(std::string_view topic) {
+  topic = trim(topic);
+  if (topic.empty()) return "";
+  if (const OperationInfo* op = find_operation(topic)) return explain_operation(*op);
+
+  // "0xC4/0x122" or "0xC4:0x122": one verifier subcode.
+  if (const std::size_t sep = topic.find_first_of("/:"); sep != std::string_view::npos) {
+    const auto code = parse_hex(trim(topic.substr(0, sep)));
+    const auto sub = parse_hex(trim(topic.substr(sep + 1)));
+    const BugcheckInfo* b = code ? resolve_code(*code) : nullptr;
+    const VerifierSubcodeInfo* s = sub ? find_verifier_subcode(*sub) : nullptr;
+    if (b == nullptr || b->code != 0xC4 || s == nullptr) return "";
+    return explain_bugcheck(*b, s);
+  }
+  if (const auto code = parse_hex(topic)) {
+    if (const BugcheckInfo* b = resolve_code(*code)) return explain_bugcheck(*b, nullptr);
+  }
+  if (const BugcheckInfo* b = find_bugcheck_by_name(topic)) return explain_bugcheck(*b, nullptr);
+  for (const OperationInfo& op : all_operations()) {
+    if (iequals(op.name, topic)) return explain_operation(op);
+  }
+  return "";
+}
+
+}  // namespace kesim::check

@@ -1,0 +1,93 @@
+// sim/scenario/interp_assert.cpp — `assert` steps (SCENARIO-FORMAT §3): the state at that point
+// of the running thread. A mismatch ends the run with outcome assertion_failed.
+#include <fmt/format.h>
+
+#include "sim/ex/fmutex.hpp"
+#include "sim/ke/ke.hpp"
+#include "sim/ke/ki.hpp"
+#include "sim/scenario/interp_detail.hpp"
+
+namespace kesim::scenario {
+
+using namespace kesim::ke;
+
+namespace {
+
+struct Checker {
+  std::vector<std::string> failures;
+  template <class A, class B>
+  void eq(const char* key, const A& expected, const B& actual) {
+    if (expected != actual) failures.push_back(fmt::format("{}: expected {}, got {}", key, expected, actual));
+  }
+};
+
+std::string owner_name(const KOBJECT_BASE& o) {
+  switch (o.type) {
+    case KOBJECTS::MutantObject: {
+      const auto* t = static_cast<const KMUTANT&>(o).OwnerThread;
+      return t ? t->name : "none";
+    }
+    case KOBJECTS::GuardedMutexObject:
+    case KOBJECTS::FastMutexObject: {
+      const auto* t = static_cast<const KGUARDED_MUTEX&>(o).Owner;
+      return t ? t->name : "none";
+    }
+    default:
+      return o.holders.empty() ? "none" : o.holders.front()->name;
+  }
+}
+
+std::int64_t waiters_of(const Kernel& k, const KOBJECT_BASE& o) {
+  if (o.is_dispatcher()) return static_cast<std::int64_t>(static_cast<const DISPATCHER_HEADER&>(o).WaitListHead.size());
+  return o.lock_waiters;
+}
+
+std::string bool_name(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+void Exec::check_assert(Interpreter::ThreadCtx& c, const Step& s) {
+  const Assertion& a = *s.assertion;
+  KTHREAD& t = *c.thread;
+  Kernel& k = c.interp->kernel();
+  Checker ck;
+  if (a.irql) ck.eq("irql", irql_name(static_cast<KIRQL>(*a.irql)), std::string(irql_name(t.Irql)));
+  if (a.KernelApcDisable) ck.eq("KernelApcDisable", *a.KernelApcDisable, static_cast<int>(t.KernelApcDisable));
+  if (a.SpecialApcDisable) ck.eq("SpecialApcDisable", *a.SpecialApcDisable, static_cast<int>(t.SpecialApcDisable));
+  if (a.KeAreApcsDisabled) ck.eq("KeAreApcsDisabled", bool_name(*a.KeAreApcsDisabled), bool_name(KeAreApcsDisabled()));
+  if (a.KeAreAllApcsDisabled)
+    ck.eq("KeAreAllApcsDisabled", bool_name(*a.KeAreAllApcsDisabled), bool_name(KeAreAllApcsDisabled()));
+  if (a.last_status) {
+    const std::string actual = t.last_boolean >= 0 ? (t.last_boolean ? "TRUE" : "FALSE") : status_name(t.last_status);
+    ck.eq("last_status", *a.last_status, actual);
+  }
+  if (a.object >= 0) {
+    const KOBJECT_BASE& o = *c.interp->object_at(a.object);
+    if (o.type == KOBJECTS::PushLockObject) {
+      const std::uint64_t v = static_cast<const ex::EX_PUSH_LOCK&>(o).Value;
+      const ex::PushLockFields f = ex::decode_push_lock(v);
+      if (a.value) ck.eq("value", fmt::format("{:#x}", *a.value), fmt::format("{:#x}", v));
+      if (a.Locked) ck.eq("Locked", *a.Locked, static_cast<int>(f.Locked));
+      if (a.Waiting) ck.eq("Waiting", *a.Waiting, static_cast<int>(f.Waiting));
+      if (a.Waking) ck.eq("Waking", *a.Waking, static_cast<int>(f.Waking));
+      if (a.MultipleShared) ck.eq("MultipleShared", *a.MultipleShared, static_cast<int>(f.MultipleShared));
+      if (a.Shared) ck.eq("Shared", fmt::format("{:#x}", *a.Shared), fmt::format("{:#x}", f.Shared));
+    }
+    if (o.is_dispatcher()) {
+      const LONG state = static_cast<const DISPATCHER_HEADER&>(o).SignalState;
+      if (a.signaled) ck.eq("signaled", bool_name(*a.signaled), bool_name(state > 0));
+      if (a.signal_state) ck.eq("signal_state", *a.signal_state, static_cast<std::int64_t>(state));
+      if (a.count && o.type == KOBJECTS::SemaphoreObject) ck.eq("count", *a.count, static_cast<std::int64_t>(state));
+    }
+    if (a.count && (o.type == KOBJECTS::GuardedMutexObject || o.type == KOBJECTS::FastMutexObject))
+      ck.eq("count", *a.count, static_cast<std::int64_t>(static_cast<const KGUARDED_MUTEX&>(o).Count));
+    if (a.owner) ck.eq("owner", *a.owner, owner_name(o));
+    if (a.waiters) ck.eq("waiters", static_cast<std::int64_t>(*a.waiters), waiters_of(k, o));
+  }
+  if (ck.failures.empty()) return;
+  std::string what;
+  for (const std::string& f : ck.failures) what += (what.empty() ? "" : "; ") + f;
+  k.fail_assertion(what, &s);
+}
+
+}  // namespace kesim::scenario

@@ -1,0 +1,48 @@
+// sim/scenario/loader.hpp — the scenario loader's top level (internal to sim/scenario).
+// Two passes: first every object, routine name and thread header is declared (steps may name
+// them in any order, and a file may put `threads` before `objects`), then the step lists are
+// parsed; `expect` and the routine call graph are checked last.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/step_parser.hpp"
+
+namespace kesim::scenario::detail {
+
+constexpr int kMaxThreadCount = 1'000'000;
+
+// Fills a Program from the root node, reporting through the Reader.
+class Loader {
+ public:
+  Loader(Program& program, Reader& reader) : p_(program), r_(reader), steps_(program, reader) {}
+  void load(const YAML::Node& root);
+
+ private:
+  struct Pending {  // a step list parsed in the second pass
+    YAML::Node node;
+    Loc loc;
+  };
+
+  void load_name(const Fields& top);
+  void load_machine(const Field& f);
+  void load_objects(const Field& f);
+  void load_object(const Field& f);
+  void declare_routines(const Field& f);
+  void declare_threads(const Field& f);
+  void declare_thread(const YAML::Node& item, Loc loc);
+  void load_affinity(ThreadDecl& t, const Field& f);
+  void load_expect(const Field& f);
+  std::string checked_thread_ref(const YAML::Node& node, Loc loc, std::string_view what);
+  void check_recursion();
+
+  Program& p_;
+  Reader& r_;
+  StepParser steps_;
+  bool processors_known_ = true;
+  std::vector<Pending> routine_bodies_;  // parallel to the named routines
+  std::vector<Pending> thread_bodies_;   // parallel to p_.threads
+};
+
+}  // namespace kesim::scenario::detail

@@ -1,0 +1,195 @@
+// sim/scenario/step_assert.cpp — the `assert` and `dump` steps (SCENARIO-FORMAT.md §3, §5).
+// Object keys follow what the debugger shows for each type: the push-lock bit fields as
+// `dt nt!_EX_PUSH_LOCK` names them (x64: Shared is the 60-bit share count), the dispatcher
+// header's SignalState, the owner of the mutex family, the semaphore count.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "sim/scenario/step_parser.hpp"
+
+namespace kesim::scenario::detail {
+namespace {
+
+constexpr unsigned kPushLock = type_bit(ObjectType::push_lock);
+constexpr unsigned kDispatcher = type_bit(ObjectType::event) | type_bit(ObjectType::semaphore) |
+                                 type_bit(ObjectType::timer) | type_bit(ObjectType::mutex) |
+                                 type_bit(ObjectType::gate);
+constexpr unsigned kOwned = type_bit(ObjectType::mutex) | type_bit(ObjectType::guarded_mutex) |
+                            type_bit(ObjectType::fast_mutex);
+constexpr unsigned kAnyObject = (1u << 10) - 1;
+
+// The object types an assert key is about; 0 for keys about the running thread.
+unsigned object_key_types(std::string_view key) {
+  if (key == "value" || key == "Locked" || key == "Waiting" || key == "Waking" ||
+      key == "MultipleShared" || key == "Shared") {
+    return kPushLock;
+  }
+  if (key == "signaled" || key == "signal_state") return kDispatcher;
+  if (key == "owner") return kOwned;
+  if (key == "count") return type_bit(ObjectType::semaphore);
+  if (key == "waiters") return kAnyObject;
+  return 0;
+}
+
+bool valid_status(std::string_view s) {
+  if (s == "TRUE" || s == "FALSE") return true;
+  if (s.starts_with("0x") || s.starts_with("0X")) return parse_uint(s).has_value();
+  if (!s.starts_with("STATUS_") || s.size() == 7) return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    std::size_t start = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > start) words.push_back(s.substr(start, i - start));
+  }
+  return words;
+}
+
+}  // namespace
+
+std::string thread_ref_error(const Program& program, std::string_view ref) {
+  std::string_view base = ref;
+  std::optional<std::uint64_t> index;
+  if (ref.ends_with(']')) {
+    std::size_t open = ref.rfind('[');
+    if (open == std::string_view::npos) return fmt::format("bad thread name '{}'", ref);
+    base = ref.substr(0, open);
+    index = parse_uint(ref.substr(open + 1, ref.size() - open - 2));
+    if (!index) return fmt::format("bad instance index in '{}' (expected NAME[0], NAME[1], ...)", ref);
+  }
+  int t = program.find_thread(base);
+  if (t < 0) {
+    std::vector<std::string> names;
+    for (const ThreadDecl& d : program.threads) names.push_back(d.name);
+    return fmt::format("unknown thread '{}'{}", base, did_you_mean(base, names));
+  }
+  const ThreadDecl& d = program.threads[t];
+  if (index && d.count == 1) return fmt::format("thread '{}' has one instance: write '{}'", d.name, d.name);
+  if (index && *index >= static_cast<std::uint64_t>(d.count)) {
+    return fmt::format("thread '{}' has count {}: its instances are {}[0]..{}[{}]", d.name, d.count,
+                       d.name, d.name, d.count - 1);
+  }
+  return {};
+}
+
+void StepParser::parse_dump(Step& step, const Field& f) {
+  std::vector<std::pair<std::string, Loc>> texts;
+  if (f.value.IsDefined() && f.value.IsScalar()) {
+    texts.emplace_back(f.value.Scalar(), f.loc);
+  } else if (auto items = r_.list(f.value, f.loc, "'dump'")) {
+    if (items->empty()) {
+      r_.error(f.loc, "'dump' needs at least one view (!thread, !locks, !pushlock NAME, !apc, !ready, !waiters)");
+    }
+    for (const YAML::Node& item : *items) {
+      Loc loc = Reader::loc_of(item, f.loc);
+      if (auto s = r_.scalar(item, loc, "a 'dump' view", "a view like '!thread'")) texts.emplace_back(*s, loc);
+    }
+  }
+
+  static const std::vector<std::string> kViews = {"!thread", "!locks", "!pushlock", "!apc", "!ready", "!waiters"};
+  for (const auto& [text, loc] : texts) {
+    std::vector<std::string> words = split(text);
+    std::string head = words.empty() ? std::string() : words[0];
+    auto it = std::find(kViews.begin(), kViews.end(), head);
+    if (it == kViews.end()) {
+      r_.error(loc, fmt::format("unknown view '{}'{} (views: !thread [NAME], !locks, !pushlock NAME, "
+                                "!apc, !ready, !waiters)", text, did_you_mean(head, kViews)));
+      continue;
+    }
+    View view;
+    view.kind = static_cast<ViewKind>(it - kViews.begin());
+    std::size_t max_args = view.kind == ViewKind::thread || view.kind == ViewKind::pushlock ? 1 : 0;
+    if (words.size() - 1 > max_args) {
+      r_.error(loc, fmt::format("too many words in view '{}'", text));
+      continue;
+    }
+    if (view.kind == ViewKind::pushlock && words.size() < 2) {
+      r_.error(loc, "'!pushlock' needs the lock's name: '!pushlock NAME'");
+      continue;
+    }
+    if (view.kind == ViewKind::thread && words.size() == 2) {
+      view.thread = resolve_thread(YAML::Node(words[1]), loc, "'!thread'");
+    }
+    if (view.kind == ViewKind::pushlock) {
+      view.object = resolve_object(YAML::Node(words[1]), loc, "'!pushlock'",
+                                   kPushLock | type_bit(ObjectType::cache_aware_push_lock), "!pushlock");
+    }
+    step.views.push_back(view);
+  }
+}
+
+void StepParser::parse_assert(Step& step, const Field& f) {
+  Fields fs = r_.fields(f.value, f.loc, "'assert'",
+                        {"irql", "KernelApcDisable", "SpecialApcDisable", "KeAreApcsDisabled",
+                         "KeAreAllApcsDisabled", "last_status", "object", "value", "Locked", "Waiting",
+                         "Waking", "MultipleShared", "Shared", "signaled", "signal_state", "owner",
+                         "count", "waiters"});
+  if (!fs.is_map) return;
+  if (!f.value.IsMap() || f.value.size() == 0) r_.error(f.loc, "'assert' needs at least one key");
+  auto a = std::make_shared<Assertion>();
+  const Field* object = fs.get("object");
+  if (object) a->object = resolve_object(object->value, object->loc, "'object'", kAnyObject, "assert");
+
+  constexpr std::int64_t kShortMin = std::numeric_limits<std::int16_t>::min();
+  constexpr std::int64_t kShortMax = std::numeric_limits<std::int16_t>::max();
+  constexpr std::int64_t kLongMin = std::numeric_limits<std::int32_t>::min();
+  constexpr std::int64_t kLongMax = std::numeric_limits<std::int32_t>::max();
+  for (const Field& k : fs.items) {
+    a->key_locs[k.key] = k.key_loc;
+    if (unsigned types = object_key_types(k.key)) {
+      if (!object) {
+        r_.error(k.key_loc, fmt::format("'{}' is about an object: add 'object: NAME' to the assert", k.key));
+        continue;
+      }
+      if (a->object < 0) continue;  // already reported
+      const ObjectDecl& o = program_.objects[a->object];
+      if (!(types & type_bit(o.type))) {
+        r_.error(k.key_loc, fmt::format("'{}' applies to {}, but '{}' is {}", k.key, describe_types(types),
+                                        o.name, describe_types(type_bit(o.type))));
+        continue;
+      }
+    }
+    const std::string& key = k.key;
+    if (key == "irql") a->irql = r_.irql(k);
+    else if (key == "KernelApcDisable") a->KernelApcDisable = r_.integer(k, kShortMin, kShortMax);
+    else if (key == "SpecialApcDisable") a->SpecialApcDisable = r_.integer(k, kShortMin, kShortMax);
+    else if (key == "KeAreApcsDisabled") a->KeAreApcsDisabled = r_.boolean(k);
+    else if (key == "KeAreAllApcsDisabled") a->KeAreAllApcsDisabled = r_.boolean(k);
+    else if (key == "value") a->value = r_.unsigned_integer(k, std::numeric_limits<std::uint64_t>::max());
+    else if (key == "Locked") a->Locked = r_.integer(k, 0, 1);
+    else if (key == "Waiting") a->Waiting = r_.integer(k, 0, 1);
+    else if (key == "Waking") a->Waking = r_.integer(k, 0, 1);
+    else if (key == "MultipleShared") a->MultipleShared = r_.integer(k, 0, 1);
+    else if (key == "Shared") a->Shared = r_.unsigned_integer(k, (std::uint64_t{1} << 60) - 1);
+    else if (key == "signaled") a->signaled = r_.boolean(k);
+    else if (key == "signal_state") a->signal_state = r_.integer(k, kLongMin, kLongMax);
+    else if (key == "count") a->count = r_.integer(k, 0, kLongMax);
+    else if (key == "waiters") a->waiters = r_.integer(k, 0, kLongMax);
+    else if (key == "last_status") {
+      if (auto s = r_.scalar(k)) {
+        if (valid_status(*s)) a->last_status = *s;
+        else r_.error(k.loc, fmt::format("expected an NTSTATUS name (STATUS_SUCCESS, ...), TRUE or FALSE "
+                                         "for 'last_status', got '{}'", *s));
+      }
+    } else if (key == "owner") {
+      if (auto s = r_.scalar(k)) {
+        std::string why = *s == "none" ? std::string() : thread_ref_error(program_, *s);
+        if (why.empty()) a->owner = *s;
+        else r_.error(k.loc, why + " (for 'owner'; use 'none' for an unowned object)");
+      }
+    }
+  }
+  step.assertion = std::move(a);
+}
+
+}  // namespace kesim::scenario::detail

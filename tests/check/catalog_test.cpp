@@ -1,0 +1,326 @@
+// tests/check/catalog_test.cpp — the teaching catalogue: every bugcheck of SEMANTICS.md §13
+// (plus 0x7E) resolves by number and by name, every operation of SCENARIO-FORMAT.md §2 has
+// an entry, and `explain` prints the `!analyze -v` style layout.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/check/catalog.hpp"
+
+namespace kesim::check {
+namespace {
+
+struct ExpectedCode {
+  std::uint32_t code;
+  const char* name;
+};
+
+// SEMANTICS.md §13, and 0x7E for exceptions unhandled in a system thread.
+constexpr ExpectedCode kExpectedCodes[] = {
+    {0x1, "APC_INDEX_MISMATCH"},
+    {0x5, "INVALID_PROCESS_ATTACH_ATTEMPT"},
+    {0x9, "IRQL_NOT_GREATER_OR_EQUAL"},
+    {0xA, "IRQL_NOT_LESS_OR_EQUAL"},
+    {0xC, "MAXIMUM_WAIT_OBJECTS_EXCEEDED"},
+    {0xF, "SPIN_LOCK_ALREADY_OWNED"},
+    {0x10, "SPIN_LOCK_NOT_OWNED"},
+    {0x11, "THREAD_NOT_MUTEX_OWNER"},
+    {0x20, "KERNEL_APC_PENDING_DURING_EXIT"},
+    {0x39, "SYSTEM_EXIT_OWNED_MUTEX"},
+    {0x4A, "IRQL_GT_ZERO_AT_SYSTEM_SERVICE"},
+    {0x7E, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED"},
+    {0xB8, "ATTEMPTED_SWITCH_FROM_DPC"},
+    {0xBF, "MUTEX_ALREADY_OWNED"},
+    {0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION"},
+    {0xC8, "IRQL_UNEXPECTED_VALUE"},
+    {0xE1, "WORKER_THREAD_RETURNED_AT_BAD_IRQL"},
+    {0x133, "DPC_WATCHDOG_VIOLATION"},
+    {0x157, "KERNEL_THREAD_PRIORITY_FLOOR_VIOLATION"},
+    {0x162, "KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE"},
+    {0x192, "KERNEL_AUTO_BOOST_LOCK_ACQUISITION_WITH_RAISED_IRQL"},
+    {0x4000008A, "THREAD_TERMINATE_HELD_MUTEX"},
+};
+
+// SCENARIO-FORMAT.md §2, group by group.
+const std::vector<std::string> kExpectedOps = {
+    "work", "repeat", "call", "log", "dump", "assert",
+    "PsCreateSystemThread", "PsTerminateSystemThread", "KeDelayExecutionThread",
+    "KeSetPriorityThread",
+    "KeRaiseIrql", "KeLowerIrql",
+    "KeEnterCriticalRegion", "KeLeaveCriticalRegion", "KeEnterGuardedRegion",
+    "KeLeaveGuardedRegion",
+    "KeInsertQueueApc",
+    "ExInitializePushLock", "ExAcquirePushLockExclusive", "ExAcquirePushLockShared",
+    "ExReleasePushLockExclusive", "ExReleasePushLockShared", "ExReleasePushLock",
+    "ExTryConvertPushLockSharedToExclusive",
+    "ExAcquireCacheAwarePushLockExclusive", "ExReleaseCacheAwarePushLockExclusive",
+    "ExAcquireCacheAwarePushLockShared", "ExReleaseCacheAwarePushLockShared",
+    "KeAcquireGuardedMutex", "KeTryToAcquireGuardedMutex", "KeReleaseGuardedMutex",
+    "ExAcquireFastMutex", "ExTryToAcquireFastMutex", "ExReleaseFastMutex", "KeReleaseMutex",
+    "KeAcquireSpinLock", "KeReleaseSpinLock",
+    "KeWaitForSingleObject", "KeWaitForMultipleObjects", "KeSetEvent", "KeResetEvent",
+    "KeClearEvent", "KePulseEvent", "KeReleaseSemaphore", "KeSetTimer", "KeCancelTimer",
+    "KeWaitForGate", "KeSignalGateBoostPriority",
+    "ZwCreateFile", "ZwWriteFile", "ZwOpenFile", "ZwSetInformationFile", "ZwClose",
+};
+
+std::string lower_hex(std::uint32_t v) {
+  std::ostringstream s;
+  s << std::hex << v;
+  return s.str();
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+std::size_t columns(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// Sentences in a paragraph: ". " boundaries plus the final full stop.
+int sentences(std::string_view text) {
+  int n = 0;
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '.' && text[i + 1] == ' ' && i + 2 < text.size() &&
+        std::isupper(static_cast<unsigned char>(text[i + 2])))
+      ++n;
+  }
+  return n + (text.empty() || text.back() != '.' ? 0 : 1);
+}
+
+bool filled(const char* s) { return s != nullptr && std::string_view(s).size() >= 3; }
+
+TEST(Catalog, EveryExpectedCodeResolvesByNumber) {
+  for (const auto& e : kExpectedCodes) {
+    SCOPED_TRACE(e.name);
+    const BugcheckInfo* b = find_bugcheck(e.code);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(b->code, e.code);
+    EXPECT_STREQ(b->name, e.name);
+    EXPECT_TRUE(filled(b->summary));
+    for (const char* p : b->params) EXPECT_TRUE(filled(p));
+    EXPECT_TRUE(filled(b->source));
+    const int n = sentences(b->teaching);
+    EXPECT_GE(n, 3) << b->teaching;
+    EXPECT_LE(n, 8) << b->teaching;
+  }
+}
+
+TEST(Catalog, TableHoldsExactlyTheExpectedCodesOnce) {
+  std::set<std::uint32_t> expected, got;
+  for (const auto& e : kExpectedCodes) expected.insert(e.code);
+  for (const BugcheckInfo& b : all_bugchecks()) EXPECT_TRUE(got.insert(b.code).second) << b.name;
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(find_bugcheck(0x2), nullptr);
+  EXPECT_EQ(find_bugcheck(0xDEADBEEF), nullptr);
+}
+
+TEST(Catalog, EveryExpectedCodeResolvesByName) {
+  for (const auto& e : kExpectedCodes) {
+    SCOPED_TRACE(e.name);
+    const BugcheckInfo* b = find_bugcheck_by_name(e.name);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(b->code, e.code);
+    std::string lower = e.name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_EQ(find_bugcheck_by_name(lower), b);
+  }
+  EXPECT_EQ(find_bugcheck_by_name("KERNEL_AUTO_BOOST"), nullptr);
+}
+
+TEST(Catalog, ExplainHeaderForEveryCodeSpelling) {
+  for (const auto& e : kExpectedCodes) {
+    SCOPED_TRACE(e.name);
+    const std::string header = std::string(e.name) + " (" + lower_hex(e.code) + ")";
+    const std::string text = explain("0x" + lower_hex(e.code));
+    EXPECT_EQ(first_line(text), header);
+    EXPECT_EQ(explain(lower_hex(e.code)), text);   // bare hex
+    EXPECT_EQ(explain(e.name), text);              // by NAME
+    std::string upper = "0X" + lower_hex(e.code);
+    for (std::size_t i = 2; i < upper.size(); ++i)
+      upper[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[i])));
+    EXPECT_EQ(explain(upper), text);
+    for (const char* arg : {"Arguments:", "Arg1: ", "Arg2: ", "Arg3: ", "Arg4: ",
+                            "Why it happens", "Source: "}) {
+      EXPECT_NE(text.find(arg), std::string::npos) << arg;
+    }
+  }
+}
+
+TEST(Catalog, Explain162LooksLikeAnalyze) {
+  const std::string text = explain("0x162");
+  const auto l = lines(text);
+  ASSERT_GE(l.size(), 8u);
+  EXPECT_EQ(l[0], "KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE (162)");
+  const auto arg3 = std::find_if(l.begin(), l.end(),
+                                 [](const std::string& s) { return s.rfind("Arg3: ", 0) == 0; });
+  ASSERT_NE(arg3, l.end());
+  EXPECT_NE(arg3->find("ession ID"), std::string::npos) << *arg3;
+  EXPECT_NE(text.find("Arg1: Address of the thread"), std::string::npos);
+  EXPECT_NE(text.find("S2"), std::string::npos);
+  EXPECT_EQ(explain("162"), text);
+  EXPECT_EQ(explain("0X162"), text);
+  EXPECT_EQ(explain("0x00000162"), text);
+  EXPECT_EQ(explain("  0x162\n"), text);
+  EXPECT_EQ(explain("kernel_auto_boost_invalid_lock_release"), text);
+}
+
+TEST(Catalog, ExplainPaddedCodesAndMVariants) {
+  EXPECT_EQ(first_line(explain("0x0000000A")), "IRQL_NOT_LESS_OR_EQUAL (a)");
+  EXPECT_EQ(first_line(explain("0x4000008A")), "THREAD_TERMINATE_HELD_MUTEX (4000008a)");
+  EXPECT_EQ(first_line(explain("0x1000007E")), "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED (7e)");
+  EXPECT_EQ(first_line(explain("c4")), "DRIVER_VERIFIER_DETECTED_VIOLATION (c4)");
+}
+
+TEST(Catalog, ExplainUnknownIsEmpty) {
+  EXPECT_EQ(explain("nonsense"), "");
+  EXPECT_EQ(explain(""), "");
+  EXPECT_EQ(explain("   "), "");
+  EXPECT_EQ(explain("0x2"), "");            // a real code, but not one kesim catalogues
+  EXPECT_EQ(explain("0x"), "");
+  EXPECT_EQ(explain("0x1FFFFFFFF"), "");    // wider than 32 bits
+  EXPECT_EQ(explain("0xC4/0x999"), "");     // unknown subcode
+  EXPECT_EQ(explain("0x162/0x122"), "");    // subcodes only exist for 0xC4
+  EXPECT_EQ(explain("ExAcquirePushLock"), "");
+}
+
+TEST(Catalog, DriverVerifierListsKesimSubcodes) {
+  const BugcheckInfo* c4 = find_bugcheck(0xC4);
+  ASSERT_NE(c4, nullptr);
+  const std::string teaching = c4->teaching;
+  const std::string text = explain("0xC4");
+  for (std::uint32_t sub : {0xEAu, 0xEBu, 0x11Au, 0x11Bu, 0x120u, 0x121u, 0x122u, 0xE6u}) {
+    std::ostringstream s;
+    s << "0x" << std::uppercase << std::hex << sub;
+    EXPECT_NE(teaching.find(s.str()), std::string::npos) << s.str();
+    EXPECT_NE(text.find("\n" + s.str() + ": "), std::string::npos) << s.str();
+    EXPECT_NE(find_verifier_subcode(sub), nullptr) << s.str();
+  }
+  EXPECT_EQ(all_verifier_subcodes().size(), 8u);
+  EXPECT_EQ(find_verifier_subcode(0x999), nullptr);
+}
+
+TEST(Catalog, ExplainOneVerifierSubcode) {
+  const std::string text = explain("0xC4/0x122");
+  EXPECT_EQ(first_line(text), "DRIVER_VERIFIER_DETECTED_VIOLATION (c4)");
+  EXPECT_NE(text.find("Arg1: 0x122, "), std::string::npos) << text;
+  EXPECT_NE(text.find("non-zero timeout"), std::string::npos);
+  EXPECT_NE(text.find("Arg3: Address of the object waited on"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Subcodes kesim raises"), std::string::npos);
+  EXPECT_EQ(explain("c4:122"), text);
+}
+
+TEST(Catalog, ParamMeaningFollowsSubcode) {
+  EXPECT_STREQ(bugcheck_param_meaning(0xC4, 3, 0xEA), "Address of the push lock");
+  EXPECT_STREQ(bugcheck_param_meaning(0xC4, 1, 0x122), find_verifier_subcode(0x122)->params[0]);
+  EXPECT_STREQ(bugcheck_param_meaning(0xC4, 1, 0x5), find_bugcheck(0xC4)->params[1]);
+  EXPECT_STREQ(bugcheck_param_meaning(0x162, 2, 0), find_bugcheck(0x162)->params[2]);
+  EXPECT_EQ(bugcheck_param_meaning(0x162, 4, 0), nullptr);
+  EXPECT_EQ(bugcheck_param_meaning(0x2, 0, 0), nullptr);
+}
+
+TEST(Catalog, SystemThreadExceptionParams) {
+  const BugcheckInfo* b = find_bugcheck(0x7E);
+  ASSERT_NE(b, nullptr);
+  EXPECT_NE(std::string(b->params[0]).find("exception code"), std::string::npos);
+  EXPECT_NE(std::string(b->params[1]).find("address"), std::string::npos);
+  EXPECT_NE(std::string(b->params[2]).find("exception record"), std::string::npos);
+  EXPECT_NE(std::string(b->params[3]).find("context record"), std::string::npos);
+  EXPECT_NE(std::string(b->teaching).find("STATUS_MUTANT_NOT_OWNED"), std::string::npos);
+  EXPECT_NE(std::string(b->teaching).find("STATUS_SEMAPHORE_LIMIT_EXCEEDED"), std::string::npos);
+}
+
+TEST(Catalog, EveryScenarioOperationHasAnEntry) {
+  for (const std::string& name : kExpectedOps) {
+    SCOPED_TRACE(name);
+    const OperationInfo* op = find_operation(name);
+    ASSERT_NE(op, nullptr);
+    EXPECT_EQ(op->name, name);
+    EXPECT_TRUE(filled(op->summary));
+    EXPECT_TRUE(filled(op->irql));
+    EXPECT_TRUE(filled(op->misuse));
+    EXPECT_TRUE(filled(op->source));
+  }
+}
+
+TEST(Catalog, OperationTableMatchesScenarioFormatInOrder) {
+  std::vector<std::string> got;
+  for (const OperationInfo& op : all_operations()) got.emplace_back(op.name);
+  EXPECT_EQ(got, kExpectedOps);
+  EXPECT_EQ(find_operation("kereleasemutex"), nullptr);  // the lookup itself is exact
+  EXPECT_EQ(find_operation("KeWaitForSingleObjectEx"), nullptr);
+}
+
+TEST(Catalog, ExplainOperationSections) {
+  for (const std::string& name : kExpectedOps) {
+    SCOPED_TRACE(name);
+    const std::string text = explain(name);
+    ASSERT_FALSE(text.empty());
+    const auto l = lines(text);
+    EXPECT_EQ(l.front(), name);
+    std::size_t at = 0;
+    for (const char* section : {"What it does", "IRQL", "Misuse"}) {
+      const auto it = std::find(l.begin(), l.end(), section);
+      ASSERT_NE(it, l.end()) << section;
+      const auto index = static_cast<std::size_t>(it - l.begin());
+      EXPECT_GT(index, at) << section;
+      at = index;
+    }
+    EXPECT_EQ(l.back().rfind("Source: ", 0) == 0 || l[l.size() - 2].rfind("Source: ", 0) == 0,
+              true);
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_EQ(explain(lower), text);
+  }
+}
+
+TEST(Catalog, OperationMisuseNamesTheBugchecks) {
+  const std::string mutex = explain("KeReleaseMutex");
+  EXPECT_NE(mutex.find("STATUS_MUTANT_NOT_OWNED"), std::string::npos);
+  EXPECT_NE(mutex.find("Related bugchecks:\n  0x7E SYSTEM_THREAD_EXCEPTION_NOT_HANDLED\n"),
+            std::string::npos)
+      << mutex;
+  const std::string push = explain("ExReleasePushLockExclusive");
+  EXPECT_NE(push.find("  0x162 KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE\n"), std::string::npos);
+  EXPECT_NE(push.find("  0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION\n"), std::string::npos);
+  EXPECT_EQ(push.find("APC_INDEX_MISMATCH"), std::string::npos);  // 0xffffffff is no code
+  const std::string acquire = explain("ExAcquirePushLockExclusive");
+  EXPECT_NE(acquire.find("hangs"), std::string::npos);
+  EXPECT_NE(acquire.find("0x192"), std::string::npos);
+  const std::string gmutex = explain("KeAcquireGuardedMutex");
+  EXPECT_NE(gmutex.find("hangs"), std::string::npos);
+  const std::string wait = explain("KeWaitForSingleObject");
+  EXPECT_NE(wait.find("0xC4/0x122"), std::string::npos);
+  // A subcode written after the slash is not mistaken for a bugcheck of its own.
+  EXPECT_EQ(wait.find("  0x122"), std::string::npos);
+  EXPECT_NE(wait.find("  0xB8 ATTEMPTED_SWITCH_FROM_DPC\n"), std::string::npos);
+}
+
+TEST(Catalog, ExplainTextFitsTheTerminal) {
+  std::vector<std::string> topics;
+  for (const BugcheckInfo& b : all_bugchecks()) topics.push_back(b.name);
+  for (const OperationInfo& op : all_operations()) topics.emplace_back(op.name);
+  topics.emplace_back("0xC4/0xE6");
+  for (const std::string& topic : topics) {
+    for (const std::string& line : lines(explain(topic))) {
+      EXPECT_LE(columns(line), 78u) << topic << ": " << line;
+      EXPECT_FALSE(!line.empty() && line.back() == ' ') << topic << ": " << line;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kesim::check
