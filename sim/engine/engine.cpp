@@ -180,6 +180,7 @@ void Engine::WorkDone::on_event(std::uint64_t a, std::uint64_t gen) {
   if (t.work_gen != gen || t.state != TaskState::Running || t.activity != Activity::Working)
     return;
   t.activity = Activity::Executing;
+  t.exec_stamp = ++e->exec_seq_;
   t.work_left = 0;
 }
 
@@ -219,8 +220,10 @@ void Engine::spin() {
 }
 
 void Engine::poke(Task& t) {
-  if (t.state == TaskState::Running && t.activity == Activity::Stalled)
+  if (t.state == TaskState::Running && t.activity == Activity::Stalled) {
     t.activity = Activity::Executing;
+    t.exec_stamp = ++exec_seq_;
+  }
 }
 
 void Engine::interrupt(Task& t) {
@@ -228,6 +231,7 @@ void Engine::interrupt(Task& t) {
   t.work_left = t.work_end - now_;
   ++t.work_gen;
   t.activity = Activity::Executing;
+  t.exec_stamp = ++exec_seq_;
 }
 
 void Engine::exit_current() {
@@ -265,6 +269,7 @@ void Engine::run_on(int cpu, Task& t) {
   t.last_cpu = t.cpu;
   set_state(t, TaskState::Running);
   t.activity = Activity::Executing;
+  t.exec_stamp = ++exec_seq_;
   ++context_switches_;
   trace_.record({now_, 0, static_cast<std::int16_t>(cpu), TraceKind::Dispatch, t.index, -1,
                  t.priority, 0});

@@ -46,6 +46,7 @@ struct Task {
   Time work_left = 0;            // unfinished work after a preemption or interrupt
   std::uint32_t work_gen = 0;    // invalidates stale WorkDone events
   Time state_since = 0;          // when the task entered its current state
+  std::uint64_t exec_stamp = 0;  // order in which tasks became Executing (oldest first)
   ListLink ready_link;
   // What the fiber runs, set by the layer above. When it returns the task exits.
   void (*body)(Task&) = nullptr;
@@ -71,11 +72,16 @@ class Strategy {
   virtual bool sticky() const { return false; }
 };
 
-// Seed 0: keep running the current task until it blocks or works; else the lowest CPU.
+// Seed 0: keep running the current task until it blocks or works; else the task that has
+// been ready to execute the longest (so creation and wake-up order decide, not CPU numbers).
 class StickyStrategy final : public Strategy {
  public:
-  std::size_t choose(std::span<Task* const>, int current) override {
-    return current >= 0 ? static_cast<std::size_t>(current) : 0;
+  std::size_t choose(std::span<Task* const> c, int current) override {
+    if (current >= 0) return static_cast<std::size_t>(current);
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < c.size(); ++i)
+      if (c[i]->exec_stamp < c[best]->exec_stamp) best = i;
+    return best;
   }
   bool sticky() const override { return true; }
 };
@@ -217,6 +223,7 @@ class Engine {
   std::vector<Task*> tasks_;
   std::vector<Event> events_;  // binary heap (std::push_heap with Later)
   std::uint64_t event_seq_ = 0;
+  std::uint64_t exec_seq_ = 0;
   std::array<std::uint32_t, kPriorities> ready_count_{};
   std::uint32_t ready_summary_ = 0;
   std::vector<Task*> candidates_;

@@ -155,9 +155,12 @@ bool is_waiting(const KTHREAD& t) {
 
 bool KeInsertQueueApc(KAPC& apc) {
   KiSchedulingPoint();
+  return KiInsertQueueApc(apc, current_kernel().current_thread());
+}
+
+bool KiInsertQueueApc(KAPC& apc, KTHREAD* self) {
   Kernel& k = current_kernel();
   KTHREAD& target = *apc.Thread;
-  KTHREAD* self = k.current_thread();
   if (!target.ApcQueueable || apc.Inserted) return false;
   apc.Inserted = true;
   apc.queued_by = self ? self->index : -1;

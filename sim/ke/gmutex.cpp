@@ -21,6 +21,13 @@ void KiNoteAcquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive) {
   for (Observer* o : k.observers()) o->on_acquire(t, lock, exclusive, t.current_step);
 }
 
+void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock) {
+  const auto objects = current_kernel().objects();
+  if (t.waiting_on_lock >= 0) --objects[t.waiting_on_lock]->lock_waiters;
+  t.waiting_on_lock = lock;
+  if (lock >= 0) ++objects[lock]->lock_waiters;
+}
+
 void KiNoteRelease(KTHREAD& t, KOBJECT_BASE& lock) {
   Kernel& k = current_kernel();
   // Remove this thread's hold; a foreign release removes the oldest holder, since the lock
@@ -83,10 +90,10 @@ KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
     }
     // Spin: the CPU burns virtual time until the holder releases (engine Stalled).
     lock.spinners.push_back(&t);
-    t.waiting_on_lock = lock.index;
+    KiSetWaitingOnLock(t, lock.index);
     k.record(TraceKind::Spin, &t, &lock);
     k.engine().spin();
-    t.waiting_on_lock = -1;
+    KiSetWaitingOnLock(t, -1);
     std::erase(lock.spinners, &t);
   }
 }
@@ -119,7 +126,7 @@ LONG interlocked_cmpxchg(LONG& target, LONG exchange, LONG comparand) {
 void sleep_on(KGUARDED_MUTEX& m, KWAIT_REASON reason) {
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
-  t.waiting_on_lock = m.index;
+  KiSetWaitingOnLock(t, m.index);
   if (LockTracker* tr = k.lock_tracker(); tr && m.type == KOBJECTS::GuardedMutexObject)
     tr->on_wait(t, m);
   k.record(TraceKind::LockWait, &t, &m);
@@ -127,7 +134,7 @@ void sleep_on(KGUARDED_MUTEX& m, KWAIT_REASON reason) {
     KeWaitForGate(m.Gate, reason, KPROCESSOR_MODE::KernelMode);
   else
     KeWaitForSingleObject(m.Event, reason, KPROCESSOR_MODE::KernelMode, false, nullptr);
-  t.waiting_on_lock = -1;
+  KiSetWaitingOnLock(t, -1);
 }
 
 void wake_one(KGUARDED_MUTEX& m) {

@@ -55,6 +55,8 @@ class Observer {
   virtual void on_wait_satisfied(KTHREAD& t, KOBJECT_BASE& obj) {}  // a wait consumed a signal
   virtual void on_thread_create(KTHREAD* parent, KTHREAD& child) {}
   virtual void on_thread_exit(KTHREAD& t) {}
+  // A thread touched a shared resource (a file of the I/O namespace): for race detection.
+  virtual void on_access(KTHREAD& t, const std::string& resource, bool write, const void* step) {}
 };
 
 // AutoBoost hooks (SEMANTICS.md §11), implemented by sim/autoboost; absent when disabled.

@@ -18,6 +18,9 @@ void KiDeliverApcInterrupt(KTHREAD& t);
 // Leaving a region: deliver now at PASSIVE_LEVEL, else request the interrupt.
 void KiCheckForKernelApcDelivery(KTHREAD& t);
 void KiDeliverUserApcs(KTHREAD& t);
+// KeInsertQueueApc without the scheduling point, for interrupt-like contexts (event handlers:
+// I/O completion); `self` is the inserting thread or nullptr.
+bool KiInsertQueueApc(KAPC& apc, KTHREAD* self);
 void KiEnterGuardedRegion(KTHREAD& t);
 void KiLeaveGuardedRegion(KTHREAD& t);
 void KiAdjustKernelApcDisable(KTHREAD& t, int delta);  // critical region enter (-1) / leave (+1)
@@ -36,6 +39,10 @@ void KiCheckWaitIrql(KTHREAD& t, const DISPATCHER_HEADER* object, const engine::
 bool KiTryTakeGuardedMutex(KGUARDED_MUTEX& m);
 void KiAcquireGuardedMutexContended(KGUARDED_MUTEX& m, KWAIT_REASON reason);
 void KiReleaseGuardedMutexCount(KGUARDED_MUTEX& m);
+
+// Marks the lock a thread is about to sleep or spin on (-1: none). Keeps lock_waiters in step;
+// deadlock analysis and AutoBoost read both.
+void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock);
 
 // The thread state as a debugger shows it: the Ke state, refined by the engine's.
 KTHREAD_STATE KiThreadState(const KTHREAD& t);

@@ -33,6 +33,7 @@ struct KOBJECT_BASE {
   // Threads holding this lock right now (kesim bookkeeping for deadlock analysis and !locks:
   // NT push locks have no owner field; this is what the simulator knows, not the word).
   std::vector<KTHREAD*> holders;
+  std::int32_t lock_waiters = 0;  // threads whose waiting_on_lock is this object
   KOBJECT_BASE() = default;
   KOBJECT_BASE(const KOBJECT_BASE&) = delete;
   KOBJECT_BASE& operator=(const KOBJECT_BASE&) = delete;
@@ -161,6 +162,11 @@ struct KTHREAD : engine::Task {
   // What the thread runs (set by create_thread).
   void (*body)(KTHREAD& self, void* context) = nullptr;  // shadows Task::body on purpose
   void* body_context = nullptr;
+
+  // Push-lock wait blocks live on this thread's (simulated) stack: Ex keeps the active ones
+  // here by nesting depth so a wait-block address in a lock word can be followed.
+  std::array<void*, 8> ex_wait_blocks{};
+  std::uint8_t ex_wait_depth = 0;
 
   // Scenario bookkeeping.
   NTSTATUS last_status = STATUS_SUCCESS;

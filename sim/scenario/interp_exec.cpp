@@ -33,13 +33,13 @@ V take(std::vector<std::pair<int, V>>& list, int key, V fallback) {
   return fallback;
 }
 
-ApcKind to_apc_kind(scenario::ApcKind k) {
+ke::ApcKind to_apc_kind(scenario::ApcKind k) {
   switch (k) {
-    case scenario::ApcKind::special: return ApcKind::Special;
-    case scenario::ApcKind::normal: return ApcKind::Normal;
-    case scenario::ApcKind::user: return ApcKind::User;
+    case scenario::ApcKind::special: return ke::ApcKind::Special;
+    case scenario::ApcKind::normal: return ke::ApcKind::Normal;
+    case scenario::ApcKind::user: return ke::ApcKind::User;
   }
-  return ApcKind::Special;
+  return ke::ApcKind::Special;
 }
 }  // namespace
 
@@ -151,9 +151,10 @@ void Exec::run_step(Ctx& c, const Step& s) {
       const auto& targets = in.instances_[static_cast<std::size_t>(s.thread)];
       for (KTHREAD* target : targets) {
         KAPC& apc = in.kernel_->allocate_apc();
-        const ApcKind kind = to_apc_kind(s.apc_kind);
-        KeInitializeApc(apc, *target, kind, kind == ApcKind::Special ? &Exec::run_apc : nullptr,
-                        kind == ApcKind::Special ? nullptr : &Exec::run_apc, &in);
+        const ke::ApcKind kind = to_apc_kind(s.apc_kind);
+        const bool special = kind == ke::ApcKind::Special;
+        KeInitializeApc(apc, *target, kind, special ? &Exec::run_apc : nullptr,
+                        special ? nullptr : &Exec::run_apc, &in);
         apc.argument = s.routine;
         apc.label = r.name.empty() ? fmt::format("<steps at line {}>", r.loc.line) : r.name;
         if (KeInsertQueueApc(apc)) inserted = true;

@@ -1,0 +1,88 @@
+#include "sim/autoboost/autoboost.hpp"
+
+#include <algorithm>
+
+#include "sim/ke/ke.hpp"
+
+namespace kesim::autoboost {
+
+using namespace kesim::ke;
+
+KLOCK_ENTRY* AutoBoost::find(KTHREAD& t, const KOBJECT_BASE& lock) {
+  for (KLOCK_ENTRY& e : t.LockEntries)
+    if (e.lock == &lock) return &e;
+  return nullptr;
+}
+
+void AutoBoost::pre_acquire(KTHREAD& t, KOBJECT_BASE& lock) {
+  if (t.Irql >= DISPATCH_LEVEL)
+    KeBugCheckEx(bugcheck::KERNEL_AUTO_BOOST_LOCK_ACQUISITION_WITH_RAISED_IRQL, t.address,
+                 lock.address, t.Irql, 0,
+                 "a lock tracked by AutoBoost was acquired at " + std::string(irql_name(t.Irql)));
+  if (find(t, lock)) return;  // a shared re-acquire reuses the entry
+  for (std::size_t i = 0; i < t.LockEntries.size(); ++i) {
+    KLOCK_ENTRY& e = t.LockEntries[i];
+    if (e.lock) continue;
+    e = KLOCK_ENTRY{};
+    e.lock = &lock;
+    e.LockState = lock.address;
+    e.EntryIndex = static_cast<std::uint8_t>(i);
+    return;
+  }
+  t.AutoBoostEntriesExhausted = true;
+}
+
+void AutoBoost::on_wait(KTHREAD& t, KOBJECT_BASE& lock) {
+  if (KLOCK_ENTRY* e = find(t, lock)) e->WaitingByte = true;
+  for (KTHREAD* owner : lock.holders) rebalance(*owner, nullptr);
+}
+
+void AutoBoost::post_acquire(KTHREAD& t, KOBJECT_BASE& lock) {
+  if (KLOCK_ENTRY* e = find(t, lock)) {
+    e->WaitingByte = false;
+    e->AcquiredByte = true;
+    ++e->acquire_count;
+  }
+  rebalance(t, nullptr);  // waiters still queued now wait on this owner
+}
+
+void AutoBoost::post_release(KTHREAD& t, KOBJECT_BASE& lock) {
+  KLOCK_ENTRY* e = find(t, lock);
+  if (!e || !e->AcquiredByte) {
+    if (t.AutoBoostEntriesExhausted) return;
+    KeBugCheckEx(bugcheck::KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE, t.address, lock.address,
+                 0xffffffff, 0,
+                 t.name + " released " + lock.name + ", which it does not own: AutoBoost has "
+                 "no lock entry for it on this thread");
+  }
+  if (--e->acquire_count == 0) *e = KLOCK_ENTRY{};
+  if (std::none_of(t.LockEntries.begin(), t.LockEntries.end(), [](auto& x) { return x.lock; }))
+    t.AutoBoostEntriesExhausted = false;
+  rebalance(t, &lock);
+}
+
+void AutoBoost::on_exit(KTHREAD& t) {
+  for (KLOCK_ENTRY& e : t.LockEntries)
+    if (e.lock && e.AcquiredByte)
+      KeBugCheckEx(KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION, t.address,
+                   t.address + 0x6a0 + 0x60 * e.EntryIndex, e.lock->address, 0,
+                   t.name + " terminated still owning " + e.lock->name);
+}
+
+// The owner runs at the highest priority among its base priority and the threads waiting on the
+// locks it still holds (excluding the one being released).
+void AutoBoost::rebalance(KTHREAD& owner, const KOBJECT_BASE* releasing) {
+  int boost = 0;
+  for (const KLOCK_ENTRY& e : owner.LockEntries) {
+    if (!e.lock || !e.AcquiredByte || e.lock == releasing || e.lock->lock_waiters == 0) continue;
+    for (const KTHREAD* w : kernel_.threads())
+      if (w->waiting_on_lock == e.lock->index && !w->terminated())
+        boost = std::max<int>(boost, w->priority);
+  }
+  if (boost == 0 && owner.autoboost_priority == 0) return;  // the common, uncontended case
+  owner.autoboost_priority = boost > owner.BasePriority ? boost : 0;
+  const int target = std::max<int>(owner.BasePriority, owner.autoboost_priority);
+  if (target != owner.priority && !owner.terminated()) kernel_.engine().set_priority(owner, target);
+}
+
+}  // namespace kesim::autoboost

@@ -1,0 +1,111 @@
+#include "sim/check/observers.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace kesim::check {
+
+using namespace kesim::ke;
+
+// ---- lock order ------------------------------------------------------------------------------
+
+void LockOrder::on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool, const void* step) {
+  auto& held = held_[t.index];
+  for (KOBJECT_BASE* a : held) {
+    if (a == &lock) continue;
+    const auto edge = std::make_pair(a->index, lock.index);
+    edges_.try_emplace(edge, Edge{t.index, t.name, step});
+    const auto reverse = std::make_pair(lock.index, a->index);
+    auto it = edges_.find(reverse);
+    if (it == edges_.end() || it->second.thread == t.index) continue;
+    const auto key = std::minmax(a->index, lock.index);
+    if (!reported_.insert({key.first, key.second}).second) continue;
+    findings_.push_back(
+        {"lock_order",
+         fmt::format("{} takes {} then {} ({}), but {} took {} then {} ({}): the two orders can "
+                     "deadlock",
+                     t.name, a->name, lock.name, namer_(step, context_), it->second.thread_name,
+                     lock.name, a->name, namer_(it->second.step, context_))});
+  }
+  held.push_back(&lock);
+}
+
+void LockOrder::on_release(KTHREAD& t, KOBJECT_BASE& lock) {
+  auto& held = held_[t.index];
+  auto it = std::find(held.rbegin(), held.rend(), &lock);
+  if (it != held.rend()) held.erase(std::next(it).base());
+}
+
+// ---- happens-before races --------------------------------------------------------------------
+
+RaceDetector::Clock& RaceDetector::clock(std::int32_t t) {
+  if (clocks_.size() <= static_cast<std::size_t>(t)) clocks_.resize(static_cast<std::size_t>(t) + 1);
+  Clock& c = clocks_[static_cast<std::size_t>(t)];
+  if (c.size() <= static_cast<std::size_t>(t)) c.resize(static_cast<std::size_t>(t) + 1, 0);
+  if (c[static_cast<std::size_t>(t)] == 0) c[static_cast<std::size_t>(t)] = 1;
+  return c;
+}
+
+void RaceDetector::join(Clock& into, const Clock& from) {
+  if (into.size() < from.size()) into.resize(from.size(), 0);
+  for (std::size_t i = 0; i < from.size(); ++i) into[i] = std::max(into[i], from[i]);
+}
+
+void RaceDetector::on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool, const void*) {
+  if (auto it = sync_.find(lock.index); it != sync_.end()) join(clock(t.index), it->second);
+}
+
+void RaceDetector::on_release(KTHREAD& t, KOBJECT_BASE& lock) {
+  Clock& c = clock(t.index);
+  join(sync_[lock.index], c);
+  ++c[static_cast<std::size_t>(t.index)];
+}
+
+void RaceDetector::on_signal(KTHREAD* by, KOBJECT_BASE& obj) {
+  if (!by || obj.index < 0) return;
+  Clock& c = clock(by->index);
+  join(sync_[obj.index], c);
+  ++c[static_cast<std::size_t>(by->index)];
+}
+
+void RaceDetector::on_wait_satisfied(KTHREAD& t, KOBJECT_BASE& obj) {
+  if (obj.index < 0) return;
+  if (auto it = sync_.find(obj.index); it != sync_.end()) join(clock(t.index), it->second);
+}
+
+void RaceDetector::on_thread_create(KTHREAD* parent, KTHREAD& child) {
+  if (!parent) return;
+  Clock& p = clock(parent->index);
+  join(clock(child.index), p);
+  ++p[static_cast<std::size_t>(parent->index)];
+}
+
+void RaceDetector::on_thread_exit(KTHREAD& t) { names_[t.index] = t.name; }
+
+bool RaceDetector::ordered(const Access& a, std::int32_t t) {
+  if (a.thread == t) return true;
+  const Clock& c = clock(t);
+  return static_cast<std::size_t>(a.thread) < c.size() && c[static_cast<std::size_t>(a.thread)] >= a.epoch;
+}
+
+void RaceDetector::on_access(KTHREAD& t, const std::string& resource, bool write, const void* step) {
+  names_[t.index] = t.name;
+  Clock& c = clock(t.index);
+  auto& list = accesses_[resource];
+  for (const Access& a : list) {
+    if (!(a.write || write) || ordered(a, t.index)) continue;
+    if (!reported_.insert({resource, {a.step, step}}).second) continue;
+    findings_.push_back(
+        {"data_race",
+         fmt::format("{} {} {} ({}) and {} {} it ({}) with no lock, event or thread start ordering "
+                     "them",
+                     names_[a.thread], a.write ? "writes" : "reads", resource, namer_(a.step, context_),
+                     t.name, write ? "writes" : "reads", namer_(step, context_))});
+  }
+  // Keep the latest access per thread and kind: older ones are ordered before it.
+  std::erase_if(list, [&](const Access& a) { return a.thread == t.index && (a.write == write || write); });
+  list.push_back({t.index, c[static_cast<std::size_t>(t.index)], write, step});
+}
+
+}  // namespace kesim::check

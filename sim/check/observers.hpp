@@ -1,0 +1,78 @@
+// sim/check/observers.hpp — checkers that watch the run through ke::Observer and report findings:
+//   - LockOrder (lockdep style): every time a thread acquires lock B while holding lock A, the
+//     edge A→B is recorded with the acquiring step; an edge B→A taken by another thread is a
+//     lock_order finding naming both acquisition steps, even if this schedule did not deadlock.
+//   - RaceDetector: vector clocks (happens-before) over lock release→acquire, event/semaphore/
+//     mutex signal→satisfied wait, thread create→start and exit→wait; two accesses to one file,
+//     at least one a write/create/rename, unordered by happens-before are a data_race finding.
+// They never change the run.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/check/findings.hpp"
+#include "sim/ke/kernel.hpp"
+
+namespace kesim::check {
+
+// Describes a step (the interpreter's `current_step` cookie) for messages: "file:line".
+using StepNamer = std::string (*)(const void* step, const void* context);
+
+class LockOrder final : public ke::Observer {
+ public:
+  LockOrder(StepNamer namer, const void* context) : namer_(namer), context_(context) {}
+  void on_acquire(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, bool exclusive, const void* step) override;
+  void on_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
+  const Findings& findings() const { return findings_; }
+
+ private:
+  struct Edge {
+    std::int32_t thread;
+    std::string thread_name;
+    const void* step;
+  };
+  StepNamer namer_;
+  const void* context_;
+  std::map<std::int32_t, std::vector<ke::KOBJECT_BASE*>> held_;   // thread → locks, in order
+  std::map<std::pair<std::int32_t, std::int32_t>, Edge> edges_;   // (A, B) → first witness
+  std::set<std::pair<std::int32_t, std::int32_t>> reported_;
+  Findings findings_;
+};
+
+class RaceDetector final : public ke::Observer {
+ public:
+  RaceDetector(StepNamer namer, const void* context) : namer_(namer), context_(context) {}
+  void on_acquire(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, bool exclusive, const void* step) override;
+  void on_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
+  void on_signal(ke::KTHREAD* by, ke::KOBJECT_BASE& obj) override;
+  void on_wait_satisfied(ke::KTHREAD& t, ke::KOBJECT_BASE& obj) override;
+  void on_thread_create(ke::KTHREAD* parent, ke::KTHREAD& child) override;
+  void on_thread_exit(ke::KTHREAD& t) override;
+  void on_access(ke::KTHREAD& t, const std::string& resource, bool write, const void* step) override;
+  const Findings& findings() const { return findings_; }
+
+ private:
+  using Clock = std::vector<std::uint32_t>;  // indexed by thread index
+  struct Access {
+    std::int32_t thread;
+    std::uint32_t epoch;  // the accessing thread's own clock component
+    bool write;
+    const void* step;
+  };
+  Clock& clock(std::int32_t t);
+  static void join(Clock& into, const Clock& from);
+  bool ordered(const Access& a, std::int32_t t) ;
+  StepNamer namer_;
+  const void* context_;
+  std::vector<Clock> clocks_;
+  std::map<std::int32_t, Clock> sync_;                       // object index → released clock
+  std::map<std::string, std::vector<Access>> accesses_;      // resource → recent accesses
+  std::set<std::pair<std::string, std::pair<const void*, const void*>>> reported_;
+  std::map<std::int32_t, std::string> names_;
+  Findings findings_;
+};
+
+}  // namespace kesim::check

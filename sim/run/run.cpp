@@ -1,0 +1,185 @@
+// sim/run/run.cpp — load → validate → run with checkers → compare with expect → render.
+#include "sim/run/run.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "sim/check/observers.hpp"
+#include "sim/io/io.hpp"
+#include "sim/scenario/interpreter.hpp"
+
+namespace kesim::run {
+
+using scenario::Program;
+
+namespace {
+
+std::string step_namer(const void* step, const void* program) {
+  return report::describe_step(*static_cast<const Program*>(program), step);
+}
+
+// Does thread `t` match an expect name: its own name, or its template's (any instance)?
+bool matches(const ke::KTHREAD& t, const Program& p, const std::string& name) {
+  if (t.name == name) return true;
+  return t.template_index >= 0 && p.threads[static_cast<std::size_t>(t.template_index)].name == name;
+}
+
+report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
+                              const check::Findings& findings, const io::FileSystem& fs,
+                              const ke::Kernel& k) {
+  report::ExpectResult e;
+  const scenario::Expect& x = p.expect;
+  e.present = x.present;
+  if (!x.present) {
+    e.met = r.outcome == check::Outcome::completed;
+    if (!e.met) e.mismatches.push_back(fmt::format("outcome: expected completed (no expect block), got {}",
+                                                   check::outcome_name(r.outcome)));
+    return e;
+  }
+  const auto fail = [&](std::string m) { e.mismatches.push_back(std::move(m)); };
+  if (x.outcome && scenario::outcome_name(*x.outcome) != std::string(check::outcome_name(r.outcome)))
+    fail(fmt::format("outcome: expected {}, got {}", scenario::outcome_name(*x.outcome),
+                     check::outcome_name(r.outcome)));
+  if (x.bugcheck) {
+    if (!r.bugcheck) fail(fmt::format("bugcheck: expected {:#x}, got none", *x.bugcheck));
+    else if (r.bugcheck->code != *x.bugcheck)
+      fail(fmt::format("bugcheck: expected {:#x}, got {:#x}", *x.bugcheck, r.bugcheck->code));
+  }
+  if (x.deadlock) {
+    // The cycle's threads and the expected names must match one to one, in any order; a
+    // template name stands for any of its instances.
+    std::set<std::string> got;
+    for (const auto& edge : r.cycle) got.insert(k.threads()[edge.thread]->name);
+    bool ok = !r.cycle.empty();
+    for (const std::string& w : *x.deadlock)
+      ok = ok && std::any_of(r.cycle.begin(), r.cycle.end(),
+                             [&](const auto& edge) { return matches(*k.threads()[edge.thread], p, w); });
+    for (const auto& edge : r.cycle)
+      ok = ok && std::any_of(x.deadlock->begin(), x.deadlock->end(),
+                             [&](const std::string& w) { return matches(*k.threads()[edge.thread], p, w); });
+    if (!ok)
+      fail(fmt::format("deadlock: expected [{}], got [{}]", fmt::join(*x.deadlock, ", "), fmt::join(got, ", ")));
+  }
+  for (const auto& [name, reason] : x.blocked) {
+    std::vector<const ke::KTHREAD*> inst;
+    for (const ke::KTHREAD* t : k.threads())
+      if (matches(*t, p, name)) inst.push_back(t);
+    if (inst.empty()) {
+      fail(fmt::format("blocked: {} was never created", name));
+      continue;
+    }
+    for (const ke::KTHREAD* t : inst) {
+      auto it = std::find_if(r.blocked.begin(), r.blocked.end(), [&](const auto& b) { return b.thread == t->index; });
+      if (it == r.blocked.end())
+        fail(fmt::format("blocked: expected {} blocked in {}, but it is not blocked", t->name, reason));
+      else if (ke::wait_reason_name(it->reason) != reason)
+        fail(fmt::format("blocked: expected {} in {}, got {}", t->name, reason, ke::wait_reason_name(it->reason)));
+    }
+  }
+  for (const auto& [dir, n] : x.files) {
+    const std::int64_t got = fs.count_in(dir);
+    if (got != n) fail(fmt::format("files: expected {} in {}, got {}", n, dir, got));
+  }
+  for (const auto& [kind, n] : x.findings) {
+    const auto got = std::count_if(findings.begin(), findings.end(), [&](const auto& f) { return f.kind == kind; });
+    if (got != n) fail(fmt::format("findings: expected {} {}, got {}", n, kind, got));
+  }
+  e.met = e.mismatches.empty();
+  return e;
+}
+
+std::string read_lines_error(const std::string& path, const std::vector<std::string>& lines,
+                             const std::vector<scenario::Diagnostic>& errors) {
+  return scenario::format_diagnostics(path, lines, errors);
+}
+
+}  // namespace
+
+Result check_file(const std::string& path) {
+  Result res;
+  res.file = path;
+  scenario::LoadResult lr = scenario::load_file(path);
+  if (!lr.program) {
+    res.exit_code = kBadInput;
+    res.diagnostics = read_lines_error(path, lr.source_lines, lr.errors);
+    res.summary = "invalid";
+    return res;
+  }
+  scenario::RunOptions ro;
+  scenario::Interpreter interp(*lr.program, ro);
+  if (!interp.setup_errors().empty()) {
+    std::vector<scenario::Diagnostic> ds;
+    for (const auto& e : interp.setup_errors()) ds.push_back({e.loc, e.message});
+    res.exit_code = kBadInput;
+    res.diagnostics = read_lines_error(path, lr.program->source_lines, ds);
+    res.summary = "invalid";
+    return res;
+  }
+  res.summary = "ok";
+  return res;
+}
+
+Result run_file(const std::string& path, const Options& opt) {
+  Result res;
+  res.file = path;
+  scenario::LoadResult lr = scenario::load_file(path);
+  if (!lr.program) {
+    res.exit_code = kBadInput;
+    res.diagnostics = read_lines_error(path, lr.source_lines, lr.errors);
+    res.summary = "invalid scenario";
+    return res;
+  }
+  const Program& p = *lr.program;
+  check::LockOrder lock_order(&step_namer, &p);
+  check::RaceDetector races(&step_namer, &p);
+  scenario::RunOptions ro;
+  ro.seed = opt.seed;
+  ro.processors = opt.processors;
+  ro.keep_trace = !opt.trace_out.empty();
+  ro.render_view = &report::render_view;
+  ro.observers = {&lock_order, &races};
+  scenario::Interpreter interp(p, ro);
+  if (!interp.setup_errors().empty()) {
+    std::vector<scenario::Diagnostic> ds;
+    for (const auto& e : interp.setup_errors()) ds.push_back({e.loc, e.message});
+    res.exit_code = kBadInput;
+    res.diagnostics = read_lines_error(path, p.source_lines, ds);
+    res.summary = "invalid scenario";
+    return res;
+  }
+  const check::RunResult r = interp.run();
+  check::Findings findings = lock_order.findings();
+  findings.insert(findings.end(), races.findings().begin(), races.findings().end());
+
+  report::RunInfo info;
+  info.program = &p;
+  info.kernel = &interp.kernel();
+  info.result = &r;
+  info.findings = &findings;
+  info.seed = interp.seed();
+  info.output = interp.output();
+  info.expect = evaluate(p, r, findings, interp.io().file_system(), interp.kernel());
+  res.expect = info.expect;
+  res.exit_code = info.expect.met ? kMet : kNotMet;
+  res.outcome = check::outcome_name(r.outcome);
+  res.text = report::render_text(info);
+  res.json = report::to_json(info);
+  std::string detail = res.outcome;
+  if (r.bugcheck) detail += fmt::format(" {:#x}", r.bugcheck->code);
+  res.summary = info.expect.met ? detail
+                                : fmt::format("{}: {}", detail, fmt::join(info.expect.mismatches, "; "));
+  if (!opt.trace_out.empty()) {
+    std::ofstream out(opt.trace_out, std::ios::binary);
+    out << report::render_chrome_trace(interp.kernel(), &p);
+    if (!out) {
+      res.diagnostics = fmt::format("{}: error: cannot write the trace\n", opt.trace_out);
+      res.exit_code = kBadInput;
+    }
+  }
+  return res;
+}
+
+}  // namespace kesim::run

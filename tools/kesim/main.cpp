@@ -1,0 +1,240 @@
+// tools/kesim/main.cpp — the `kesim` command: options, one library call per command, exit code
+// (SCENARIO-FORMAT §5). No simulation logic lives here.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "sim/check/catalog.hpp"
+#include "sim/run/run.hpp"
+
+namespace fs = std::filesystem;
+using kesim::run::Result;
+
+namespace {
+
+int worst(int a, int b) {
+  // bad input beats a failed expectation beats success; internal errors beat everything
+  auto rank = [](int c) { return c == 3 ? 4 : c == 2 ? 3 : c == 1 ? 2 : 1; };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+std::vector<std::string> collect_yaml(const std::vector<std::string>& paths, int& status) {
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file() && (it->path().extension() == ".yaml" || it->path().extension() == ".yml"))
+          found.push_back(it->path().generic_string());
+      std::sort(found.begin(), found.end());  // deterministic order
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(p, ec)) {
+      files.push_back(p);
+    } else {
+      fmt::print(stderr, "{}: error: no such file or directory\n", p);
+      status = worst(status, 2);
+    }
+  }
+  return files;
+}
+
+int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& opt,
+            const std::string& format) {
+  int status = 0;
+  nlohmann::json array = nlohmann::json::array();
+  bool first = true;
+  for (const std::string& f : files) {
+    Result r = kesim::run::run_file(f, opt);
+    status = worst(status, r.exit_code);
+    if (!r.diagnostics.empty()) std::fputs(r.diagnostics.c_str(), stderr);
+    if (r.json.is_null()) continue;
+    if (format == "json") {
+      array.push_back(r.json);
+    } else {
+      if (!first) std::fputs("\n", stdout);
+      std::fputs(r.text.c_str(), stdout);
+      first = false;
+    }
+  }
+  if (format == "json") {
+    const nlohmann::json& out = files.size() == 1 && array.size() == 1 ? array[0] : array;
+    std::fputs((out.dump(2) + "\n").c_str(), stdout);
+  }
+  return status;
+}
+
+
+int cmd_test(const std::vector<std::string>& paths, const std::string& junit) {
+  int status = 0;
+  const std::vector<std::string> files = collect_yaml(paths, status);
+  int passed = 0, failed = 0;
+  std::vector<kesim::report::TestCase> cases;
+  for (const std::string& f : files) {
+    Result r = kesim::run::run_file(f, {});
+    const bool ok = r.exit_code == 0;
+    (ok ? passed : failed)++;
+    fmt::print("{} {} ({})\n", ok ? "PASS" : "FAIL", f, r.summary);
+    if (!r.diagnostics.empty()) std::fputs(r.diagnostics.c_str(), stdout);
+    kesim::report::TestCase tc;
+    tc.name = r.json.is_null() ? fs::path(f).stem().string() : r.json.value("scenario", f);
+    tc.file = f;
+    tc.passed = ok;
+    tc.failure = ok ? "" : (r.diagnostics.empty() ? r.summary : r.diagnostics);
+    if (!r.json.is_null()) tc.virtual_seconds = r.json.value("virtual_time_ns", 0.0) / 1e9;
+    cases.push_back(std::move(tc));
+  }
+  fmt::print("{} passed, {} failed\n", passed, failed);
+  if (!junit.empty()) {
+    std::ofstream out(junit, std::ios::binary);
+    out << kesim::report::render_junit(cases);
+    if (!out) {
+      fmt::print(stderr, "{}: error: cannot write\n", junit);
+      return 2;
+    }
+  }
+  if (status == 2 && failed == 0) return 2;
+  return failed ? 1 : 0;
+}
+
+int cmd_check(const std::vector<std::string>& files) {
+  int status = 0;
+  for (const std::string& f : files) {
+    Result r = kesim::run::check_file(f);
+    status = worst(status, r.exit_code);
+    if (r.exit_code == 0) fmt::print("{}: ok\n", f);
+    else std::fputs(r.diagnostics.c_str(), stderr);
+  }
+  return status;
+}
+
+int cmd_explain(const std::string& topic) {
+  const std::string text = kesim::check::explain(topic);
+  if (text.empty()) {
+    fmt::print(stderr, "kesim explain: unknown topic '{}' (a bugcheck code like 0x162, or an "
+                       "operation like ExAcquirePushLockExclusive)\n", topic);
+    return 2;
+  }
+  std::fputs(text.c_str(), stdout);
+  if (text.back() != '\n') std::fputs("\n", stdout);
+  return 0;
+}
+
+// Exploration, random strategy: each run draws its schedule from one seed; the token of a
+// schedule is that seed. (PCT and bounded DFS are not implemented yet.)
+int cmd_explore(const std::string& file, const std::string& strategy, int runs) {
+  if (strategy != "random") {
+    fmt::print(stderr, "kesim explore: strategy '{}' is not implemented yet (use random)\n", strategy);
+    return 2;
+  }
+  for (int i = 1; i <= runs; ++i) {
+    kesim::run::Options opt;
+    opt.seed = static_cast<std::uint64_t>(i);
+    Result r = kesim::run::run_file(file, opt);
+    if (r.exit_code == 2 || r.exit_code == 3) {
+      std::fputs(r.diagnostics.c_str(), stderr);
+      return r.exit_code;
+    }
+    if (r.exit_code == 1) {
+      fmt::print("schedule {} breaks the expectation after {} run(s): {}\n", i, i, r.summary);
+      fmt::print("replay it with: kesim replay {} --schedule seed:{}\n", file, i);
+      return 1;
+    }
+  }
+  fmt::print("{} schedules explored, the expectation held in every one\n", runs);
+  return 0;
+}
+
+int cmd_replay(const std::string& file, const std::string& token, const std::string& format) {
+  if (token.rfind("seed:", 0) != 0) {
+    fmt::print(stderr, "kesim replay: bad schedule token '{}' (expected seed:N)\n", token);
+    return 2;
+  }
+  kesim::run::Options opt;
+  try {
+    opt.seed = std::stoull(token.substr(5));
+  } catch (const std::exception&) {
+    fmt::print(stderr, "kesim replay: bad schedule token '{}' (expected seed:N)\n", token);
+    return 2;
+  }
+  return cmd_run({file}, opt, format);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kesim: a deterministic Windows kernel-synchronization simulator"};
+  app.require_subcommand(1);
+
+  std::vector<std::string> files;
+  kesim::run::Options opt;
+  std::uint64_t seed = 0;
+  int processors = 0;
+  std::string format = "text";
+
+  auto* run = app.add_subcommand("run", "run scenarios and print their reports");
+  run->add_option("files", files, "scenario files")->required();
+  auto* seed_opt = run->add_option("--seed", seed, "scheduling seed (overrides machine.seed)");
+  auto* proc_opt = run->add_option("--processors", processors, "simulated CPUs (overrides machine.processors)")
+                       ->check(CLI::Range(1, 64));
+  run->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
+  run->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
+
+  std::vector<std::string> paths;
+  std::string junit;
+  auto* test = app.add_subcommand("test", "run every *.yaml below the paths and check its expect block");
+  test->add_option("paths", paths, "files or directories")->required();
+  test->add_option("--junit", junit, "also write JUnit XML here");
+
+  std::vector<std::string> check_files;
+  auto* check = app.add_subcommand("check", "validate scenarios without running them");
+  check->add_option("files", check_files, "scenario files")->required();
+
+  std::string topic;
+  auto* explain = app.add_subcommand("explain", "describe a bugcheck code or an operation");
+  explain->add_option("topic", topic, "0x162, KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE, ExAcquirePushLockExclusive, ...")
+      ->required();
+
+  std::string explore_file, strategy = "random", time_budget;
+  int runs = 100, bound = 2;
+  auto* explore = app.add_subcommand("explore", "search schedules for one that breaks the expectation");
+  explore->add_option("file", explore_file, "scenario file")->required();
+  explore->add_option("--strategy", strategy, "random | pct | dfs")->check(CLI::IsMember({"random", "pct", "dfs"}));
+  explore->add_option("--runs", runs, "schedules to try")->check(CLI::Range(1, 1000000));
+  explore->add_option("--time", time_budget, "virtual time budget per run (accepted; machine.time_limit applies)");
+  explore->add_option("--preemption-bound", bound, "preemption bound (dfs)");
+
+  std::string replay_file, token;
+  auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
+  replay->add_option("file", replay_file, "scenario file")->required();
+  replay->add_option("--schedule", token, "schedule token printed by explore")->required();
+  replay->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  try {
+    if (*seed_opt) opt.seed = seed;
+    if (*proc_opt) opt.processors = processors;
+    if (*run) return cmd_run(files, opt, format);
+    if (*test) return cmd_test(paths, junit);
+    if (*check) return cmd_check(check_files);
+    if (*explain) return cmd_explain(topic);
+    if (*explore) return cmd_explore(explore_file, strategy, runs);
+    if (*replay) return cmd_replay(replay_file, token, format);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "kesim: internal error: {}\n", e.what());
+    return 3;
+  }
+  return 2;
+}
