@@ -48,7 +48,11 @@ std::string names_of_wait(const Kernel& k, const KTHREAD& t) {
   return s;
 }
 
-std::string since(engine::Time t) { return fmt::format("{:.3f} ms", static_cast<double>(t) / 1e6); }
+std::string since(engine::Time t) {
+  if (t < 1000) return fmt::format("{} ns", t);
+  if (t < 1'000'000) return fmt::format("{:g} us", static_cast<double>(t) / 1e3);
+  return fmt::format("{:g} ms", static_cast<double>(t) / 1e6);
+}
 
 std::string why_blocked(const Kernel& k, const KTHREAD& t) {
   const auto& kernel_apcs = t.ApcState.ApcListHead[0];

@@ -11,8 +11,16 @@ using namespace kesim::ke;
 // ---- lock order ------------------------------------------------------------------------------
 
 void LockOrder::on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool, const void* step) {
-  auto& held = held_[t.index];
-  for (KOBJECT_BASE* a : held) {
+  add_edges(t, lock, step);
+  held_[t.index].push_back(&lock);
+}
+
+void LockOrder::on_acquire_attempt(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {
+  add_edges(t, lock, step);
+}
+
+void LockOrder::add_edges(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {
+  for (KOBJECT_BASE* a : held_[t.index]) {
     if (a == &lock) continue;
     const auto edge = std::make_pair(a->index, lock.index);
     edges_.try_emplace(edge, Edge{t.index, t.name, step});
@@ -28,7 +36,6 @@ void LockOrder::on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool, const void* ste
                      t.name, a->name, lock.name, namer_(step, context_), it->second.thread_name,
                      lock.name, a->name, namer_(it->second.step, context_))});
   }
-  held.push_back(&lock);
 }
 
 void LockOrder::on_release(KTHREAD& t, KOBJECT_BASE& lock) {
@@ -76,8 +83,9 @@ void RaceDetector::on_wait_satisfied(KTHREAD& t, KOBJECT_BASE& obj) {
 
 void RaceDetector::on_thread_create(KTHREAD* parent, KTHREAD& child) {
   if (!parent) return;
+  clock(child.index);  // may grow clocks_: take references only afterwards
   Clock& p = clock(parent->index);
-  join(clock(child.index), p);
+  join(clocks_[static_cast<std::size_t>(child.index)], p);
   ++p[static_cast<std::size_t>(parent->index)];
 }
 
@@ -95,7 +103,7 @@ void RaceDetector::on_access(KTHREAD& t, const std::string& resource, bool write
   auto& list = accesses_[resource];
   for (const Access& a : list) {
     if (!(a.write || write) || ordered(a, t.index)) continue;
-    if (!reported_.insert({resource, {a.step, step}}).second) continue;
+    if (!reported_.insert({resource, std::minmax(a.thread, t.index)}).second) continue;
     findings_.push_back(
         {"data_race",
          fmt::format("{} {} {} ({}) and {} {} it ({}) with no lock, event or thread start ordering "

@@ -26,9 +26,11 @@ class LockOrder final : public ke::Observer {
   LockOrder(StepNamer namer, const void* context) : namer_(namer), context_(context) {}
   void on_acquire(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, bool exclusive, const void* step) override;
   void on_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
+  void on_acquire_attempt(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const void* step) override;
   const Findings& findings() const { return findings_; }
 
  private:
+  void add_edges(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const void* step);
   struct Edge {
     std::int32_t thread;
     std::string thread_name;
@@ -70,7 +72,7 @@ class RaceDetector final : public ke::Observer {
   std::vector<Clock> clocks_;
   std::map<std::int32_t, Clock> sync_;                       // object index → released clock
   std::map<std::string, std::vector<Access>> accesses_;      // resource → recent accesses
-  std::set<std::pair<std::string, std::pair<const void*, const void*>>> reported_;
+  std::set<std::pair<std::string, std::pair<std::int32_t, std::int32_t>>> reported_;  // one per file and thread pair
   std::map<std::int32_t, std::string> names_;
   Findings findings_;
 };

@@ -25,7 +25,9 @@ void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock) {
   const auto objects = current_kernel().objects();
   if (t.waiting_on_lock >= 0) --objects[t.waiting_on_lock]->lock_waiters;
   t.waiting_on_lock = lock;
-  if (lock >= 0) ++objects[lock]->lock_waiters;
+  if (lock < 0) return;
+  ++objects[lock]->lock_waiters;
+  for (Observer* o : current_kernel().observers()) o->on_acquire_attempt(t, *objects[lock], t.current_step);
 }
 
 void KiNoteRelease(KTHREAD& t, KOBJECT_BASE& lock) {

@@ -51,6 +51,8 @@ class Observer {
   virtual ~Observer() = default;
   virtual void on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive, const void* step) {}
   virtual void on_release(KTHREAD& t, KOBJECT_BASE& lock) {}
+  // A thread is about to block (or spin) acquiring `lock`: lockdep checks order at the attempt.
+  virtual void on_acquire_attempt(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {}
   virtual void on_signal(KTHREAD* by, KOBJECT_BASE& obj) {}        // set/release/pulse/expiry
   virtual void on_wait_satisfied(KTHREAD& t, KOBJECT_BASE& obj) {}  // a wait consumed a signal
   virtual void on_thread_create(KTHREAD* parent, KTHREAD& child) {}

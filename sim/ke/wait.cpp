@@ -156,6 +156,9 @@ NTSTATUS KiWait(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type, KWA
     if (deadline >= 0 && k.engine().now() >= deadline) return STATUS_TIMEOUT;
     // 5. Block: wait blocks at the tail of every object's list.
     KiCheckWaitIrql(t, count ? objects[0] : nullptr, timeout);
+    for (std::size_t i = 0; i < count; ++i)
+      if (is_mutant(*objects[i]))
+        for (Observer* ob : k.observers()) ob->on_acquire_attempt(t, *objects[i], t.current_step);
     KWAIT_BLOCK* blocks = t.WaitBlock.data();
     if (count > t.WaitBlock.size()) {
       t.WaitBlockArray.resize(count);

@@ -58,8 +58,13 @@ void Exec::check_assert(Interpreter::ThreadCtx& c, const Step& s) {
   if (a.KeAreAllApcsDisabled)
     ck.eq("KeAreAllApcsDisabled", bool_name(*a.KeAreAllApcsDisabled), bool_name(KeAreAllApcsDisabled()));
   if (a.last_status) {
-    const std::string actual = t.last_boolean >= 0 ? (t.last_boolean ? "TRUE" : "FALSE") : status_name(t.last_status);
-    ck.eq("last_status", *a.last_status, actual);
+    std::string actual = t.last_boolean >= 0 ? (t.last_boolean ? "TRUE" : "FALSE") : status_name(t.last_status);
+    std::string expected = *a.last_status;
+    if (expected.starts_with("0x") || expected.starts_with("0X")) {  // compare codes by value
+      expected = fmt::format("{:#010x}", std::stoull(expected, nullptr, 16));
+      if (t.last_boolean < 0) actual = fmt::format("{:#010x}", static_cast<std::uint32_t>(t.last_status));
+    }
+    ck.eq("last_status", expected, actual);
   }
   if (a.object >= 0) {
     const KOBJECT_BASE& o = *c.interp->object_at(a.object);

@@ -28,7 +28,11 @@ unsigned object_key_types(std::string_view key) {
   }
   if (key == "signaled" || key == "signal_state") return kDispatcher;
   if (key == "owner") return kOwned;
-  if (key == "count") return type_bit(ObjectType::semaphore);
+  // count: a semaphore's count; for guarded and fast mutexes (an extension) the Count word,
+  // which is negative on xp/server2003 fast mutexes with waiters.
+  if (key == "count")
+    return type_bit(ObjectType::semaphore) | type_bit(ObjectType::guarded_mutex) |
+           type_bit(ObjectType::fast_mutex);
   if (key == "waiters") return kAnyObject;
   return 0;
 }
@@ -173,7 +177,7 @@ void StepParser::parse_assert(Step& step, const Field& f) {
     else if (key == "Shared") a->Shared = r_.unsigned_integer(k, (std::uint64_t{1} << 60) - 1);
     else if (key == "signaled") a->signaled = r_.boolean(k);
     else if (key == "signal_state") a->signal_state = r_.integer(k, kLongMin, kLongMax);
-    else if (key == "count") a->count = r_.integer(k, 0, kLongMax);
+    else if (key == "count") a->count = r_.integer(k, kLongMin, kLongMax);
     else if (key == "waiters") a->waiters = r_.integer(k, 0, kLongMax);
     else if (key == "last_status") {
       if (auto s = r_.scalar(k)) {

@@ -985,7 +985,7 @@ TEST(LoaderErrors, Assertions) {
   EXPECT_EQ(step_error("assert: {object: Ev, owner: T}"),
             "20:30: 'owner' applies to a mutex or guarded_mutex or fast_mutex, but 'Ev' is an event");
   EXPECT_EQ(step_error("assert: {object: Mx, count: 1}"),
-            "20:30: 'count' applies to a semaphore, but 'Mx' is a mutex");
+            "20:30: 'count' applies to a semaphore or guarded_mutex or fast_mutex, but 'Mx' is a mutex");
   EXPECT_EQ(step_error("assert: {object: Nope, Locked: 1}"), "20:26: unknown object 'Nope'");
   EXPECT_EQ(step_error("assert: {object: PL, Locked: 2}"), "20:38: expected an integer in 0..1 for 'Locked', got '2'");
   EXPECT_EQ(step_error("assert: {KernelApcDisable: -32769}"),

@@ -1,0 +1,153 @@
+// sim/ex/fmutex.cpp — fast mutexes (SEMANTICS.md §9). Source followed: ReactOS
+// ntoskrnl/include/internal/ex.h (_ExAcquireFastMutex, _ExReleaseFastMutex,
+// _ExTryToAcquireFastMutex and the Unsafe forms) and ke/wait.c KiAcquireFastMutex for the
+// xp/server2003 Count protocol; the Win8+ protocol is the guarded mutex's (sim/ke/gmutex.cpp,
+// MSB). Values as asserted by kmtest ntos_ex/ExFastMutex.c.
+//
+// Wait reasons (unconfirmed points, SEMANTICS.md §1, §14): xp/server2003 wait with WrExecutive,
+// as the 2003-era x86 HAL does (ReactOS uses WrMutex); win10 with WrFastMutex (34), the reason
+// named for fast mutexes — Windows 10's own choice is unconfirmed.
+//
+// AutoBoost (when a tracker is installed, i.e. win10 by default): pre_acquire runs before the
+// raise to APC_LEVEL so the 0x192 check sees the caller's IRQL (the free build's raise would
+// otherwise *load* APC_LEVEL over DISPATCH_LEVEL, kmtest ExFastMutex.c); post_release runs before
+// Count changes. On win10 the contended path marks the wait and reports it to the tracker when
+// it finds the mutex taken, before KiAcquireGuardedMutexContended (whose sleep reports it to
+// AutoBoost only for KOBJECTS::GuardedMutexObject).
+#include "sim/ex/fmutex.hpp"
+
+#include "sim/ex/exp.hpp"
+#include "sim/ke/ki.hpp"
+
+namespace kesim::ex {
+
+using namespace kesim::ke;
+using engine::TraceKind;
+
+namespace {
+
+bool legacy_count(const Kernel& k) { return k.version() != Version::win10; }
+
+// xp/server2003 KiAcquireFastMutex: count the contention, wait for the hand-off.
+void wait_for_hand_off(FAST_MUTEX& m, KTHREAD& t, LockTracker* tr) {
+  Kernel& k = current_kernel();
+  ++m.Contention;
+  const std::int32_t outer = t.waiting_on_lock;
+  KiSetWaitingOnLock(t, m.index);
+  if (tr) tr->on_wait(t, m);
+  k.record(TraceKind::LockWait, &t, &m);
+  KeWaitForSingleObject(m.Event, WrExecutive, KPROCESSOR_MODE::KernelMode, false, nullptr);
+  KiSetWaitingOnLock(t, outer);
+}
+
+void acquire_count(FAST_MUTEX& m, KTHREAD& t, LockTracker* tr) {
+  if (legacy_count(current_kernel())) {
+    // InterlockedDecrement: 1 → 0 is the owner; anything else waits (Count -n, n waiters).
+    if (exp_add_fetch(m.Count, LONG{-1}) != 0) wait_for_hand_off(m, t, tr);
+    return;
+  }
+  if (KiTryTakeGuardedMutex(m)) return;
+  // The shared sleep marks the wait but reports it to AutoBoost only for guarded mutexes: mark
+  // it here first so the tracker's on_wait finds this waiter when it boosts the owner.
+  const std::int32_t outer = t.waiting_on_lock;
+  KiSetWaitingOnLock(t, m.index);
+  if (tr) tr->on_wait(t, m);
+  KiAcquireGuardedMutexContended(m, WrFastMutex);
+  KiSetWaitingOnLock(t, outer);
+}
+
+void release_count(FAST_MUTEX& m) {
+  if (legacy_count(current_kernel())) {
+    // InterlockedIncrement: <= 0 means waiters; the event hands the mutex to the oldest.
+    if (exp_add_fetch(m.Count, LONG{1}) <= 0) exp_set_event_boost_priority(m.Event);
+    return;
+  }
+  KiReleaseGuardedMutexCount(m);
+}
+
+bool try_take(FAST_MUTEX& m) {
+  if (legacy_count(current_kernel())) return exp_compare_exchange(m.Count, LONG{0}, LONG{1}) == 1;
+  return KiTryTakeGuardedMutex(m);
+}
+
+void note_owner(FAST_MUTEX& m, KTHREAD& t, LockTracker* tr) {
+  m.Owner = &t;
+  KiNoteAcquire(t, m, true);
+  if (tr) tr->post_acquire(t, m);
+}
+
+void note_release(FAST_MUTEX& m, KTHREAD& t, LockTracker* tr) {
+  if (tr) tr->post_release(t, m);  // may bugcheck 0x162 before anything changes
+  m.Owner = nullptr;
+  KiNoteRelease(t, m);
+}
+
+}  // namespace
+
+FAST_MUTEX& create_fast_mutex(Kernel& k, std::string name) {
+  return k.create_guarded_mutex(std::move(name), KOBJECTS::FastMutexObject);
+}
+
+void ExInitializeFastMutex(FAST_MUTEX& m) {
+  // OldIrql is left as it was (kmtest ExFastMutex.c poisons it and reads it back).
+  m.Count = 1;
+  m.Owner = nullptr;
+  m.Contention = 0;
+  m.Event.SignalState = 0;
+}
+
+void ExAcquireFastMutex(FAST_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  LockTracker* tr = k.lock_tracker();
+  if (tr) tr->pre_acquire(t, m);
+  const KIRQL old = KeRaiseIrql(APC_LEVEL);
+  acquire_count(m, t, tr);
+  m.OldIrql = old;
+  note_owner(m, t, tr);
+}
+
+bool ExTryToAcquireFastMutex(FAST_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  LockTracker* tr = k.lock_tracker();
+  if (tr) tr->pre_acquire(t, m);
+  const KIRQL old = KeRaiseIrql(APC_LEVEL);
+  if (!try_take(m)) {
+    k.record(TraceKind::LockTry, &t, &m, 0);
+    KeLowerIrql(old);
+    return false;
+  }
+  m.OldIrql = old;
+  note_owner(m, t, tr);
+  return true;
+}
+
+void ExReleaseFastMutex(FAST_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  note_release(m, t, k.lock_tracker());
+  const KIRQL old = m.OldIrql;
+  release_count(m);
+  KeLowerIrql(old);
+}
+
+void ExAcquireFastMutexUnsafe(FAST_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  LockTracker* tr = k.lock_tracker();
+  if (tr) tr->pre_acquire(t, m);
+  KiSchedulingPoint();
+  acquire_count(m, t, tr);
+  note_owner(m, t, tr);
+}
+
+void ExReleaseFastMutexUnsafe(FAST_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  KiSchedulingPoint();
+  note_release(m, t, k.lock_tracker());
+  release_count(m);
+}
+
+}  // namespace kesim::ex

@@ -1,0 +1,123 @@
+// sim/report/json.cpp — the JSON report of SCENARIO-FORMAT §6, one object per scenario.
+// Every key of §6 is always present. `bugcheck` and `deadlock` are null unless the outcome is
+// a bugcheck / a deadlock (a stable schema: consumers test for null, not for the key).
+// Extras: description, autoboost, steps, limit (time_limit: "time" or "steps", else null),
+// assertion ({message, step} or null), blocked (every thread still blocked, with why nothing
+// can wake it: the hang explanation), output (what log/dump steps printed), and in bugcheck
+// irql, note and time_ns. nlohmann::json keeps keys sorted, so the text is deterministic.
+#include <fmt/format.h>
+
+#include "sim/check/catalog.hpp"
+#include "sim/ke/ki.hpp"
+#include "sim/report/report.hpp"
+
+namespace kesim::report {
+
+using nlohmann::json;
+
+namespace {
+
+json bugcheck_json(const ke::Kernel& k, const scenario::Program& p, const ke::BugcheckRecord& b) {
+  const check::BugcheckInfo* info = check::find_bugcheck(b.code);
+  json args = json::array();
+  for (std::uint64_t a : b.params) args.push_back(hex(a));
+  return {{"code", hex(b.code)},
+          {"name", info ? info->name : "UNKNOWN_BUGCHECK"},
+          {"args", args},
+          {"thread", b.thread >= 0 ? json(thread_label(k, b.thread)) : json(nullptr)},
+          {"step", describe_step(p, b.step)},
+          {"irql", ke::irql_name(b.irql)},
+          {"note", b.note},
+          {"time_ns", b.time}};
+}
+
+json deadlock_json(const ke::Kernel& k, const check::RunResult& r) {
+  json cycle = json::array();
+  for (const check::CycleEdge& e : r.cycle)
+    cycle.push_back({{"thread", thread_label(k, e.thread)},
+                     {"waits_for", e.waits_for},
+                     {"held_by", thread_label(k, e.held_by)}});
+  return {{"cycle", cycle}};
+}
+
+const check::BlockedThread* blocked_entry(const check::RunResult& r, std::int32_t index) {
+  for (const check::BlockedThread& b : r.blocked)
+    if (b.thread == index) return &b;
+  return nullptr;
+}
+
+json threads_json(const ke::Kernel& k, const check::RunResult& r) {
+  json out = json::array();
+  for (const ke::KTHREAD* t : k.threads()) {
+    json j = {{"name", t->name}, {"state", ke::thread_state_name(ke::KiThreadState(*t))}};
+    if (const check::BlockedThread* b = blocked_entry(r, t->index)) {
+      j["wait_reason"] = ke::wait_reason_name(b->reason);
+      j["waiting_on"] = b->waiting_on;
+    } else {
+      j["wait_reason"] = nullptr;
+      j["waiting_on"] = nullptr;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+json blocked_json(const ke::Kernel& k, const check::RunResult& r) {
+  json out = json::array();
+  for (const check::BlockedThread& b : r.blocked)
+    out.push_back({{"thread", thread_label(k, b.thread)},
+                   {"state", ke::thread_state_name(b.state)},
+                   {"wait_reason", ke::wait_reason_name(b.reason)},
+                   {"waiting_on", b.waiting_on},
+                   {"lock", b.lock >= 0 ? json(object_label(k, b.lock)) : json(nullptr)},
+                   {"since_ns", b.since},
+                   {"why", b.why}});
+  return out;
+}
+
+}  // namespace
+
+json to_json(const RunInfo& info) {
+  static const scenario::Program kEmpty;
+  const scenario::Program& p = info.program ? *info.program : kEmpty;
+  const ke::Kernel& k = *info.kernel;
+  const check::RunResult& r = *info.result;
+
+  json j;
+  j["scenario"] = p.name;
+  j["file"] = p.file;
+  j["description"] = p.description;
+  j["seed"] = info.seed;
+  j["version"] = scenario::version_name(static_cast<scenario::Version>(k.version()));
+  j["processors"] = k.engine().processors();
+  j["autoboost"] = k.config().autoboost;
+  j["outcome"] = check::outcome_name(r.outcome);
+  j["bugcheck"] = r.outcome == check::Outcome::bugcheck && r.bugcheck
+                      ? bugcheck_json(k, p, *r.bugcheck)
+                      : json(nullptr);
+  j["deadlock"] = r.outcome == check::Outcome::deadlock ? deadlock_json(k, r) : json(nullptr);
+  j["threads"] = threads_json(k, r);
+  j["blocked"] = blocked_json(k, r);
+  j["limit"] = r.outcome == check::Outcome::time_limit ? json(r.limit) : json(nullptr);
+  j["assertion"] = r.outcome == check::Outcome::assertion_failed
+                       ? json{{"message", r.assertion}, {"step", describe_step(p, r.assertion_step)}}
+                       : json(nullptr);
+
+  json findings = json::array();
+  if (info.findings)
+    for (const check::Finding& f : *info.findings)
+      findings.push_back({{"kind", f.kind}, {"message", f.message}});
+  j["findings"] = findings;
+  j["expect"] = {{"present", info.expect.present},
+                 {"met", info.expect.met},
+                 {"mismatches", info.expect.mismatches}};
+  j["output"] = info.output;
+  j["virtual_time_ns"] = r.virtual_time;
+  j["events"] = r.events;
+  j["context_switches"] = r.context_switches;
+  j["steps"] = r.steps;
+  j["trace_hash"] = fmt::format("{:016x}", r.trace_hash);
+  return j;
+}
+
+}  // namespace kesim::report

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# tools/update-golden.sh — regenerates tests/golden/*.txt from the scenarios they name (first
+# line: "# scenarios/…yaml"). Review `git diff tests/golden` before committing.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+kesim="$root/build/test/tools/kesim/kesim"
+[ -x "$kesim" ] || kesim="$root/build/tools/kesim/kesim"
+for g in "$root"/tests/golden/*.txt; do
+  scenario="$(head -n1 "$g" | sed 's/^# //')"
+  { echo "# $scenario"; (cd "$root" && "$kesim" run "$scenario" || true); } > "$g.new"
+  mv "$g.new" "$g"
+done
