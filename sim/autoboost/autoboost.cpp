@@ -58,8 +58,9 @@ void AutoBoost::post_release(KTHREAD& t, KOBJECT_BASE& lock) {
   if (--e->acquire_count == 0) *e = KLOCK_ENTRY{};
   if (std::none_of(t.LockEntries.begin(), t.LockEntries.end(), [](auto& x) { return x.lock; }))
     t.AutoBoostEntriesExhausted = false;
-  rebalance(t, &lock);
 }
+
+void AutoBoost::release_done(KTHREAD& t, KOBJECT_BASE& lock) { rebalance(t, nullptr); }
 
 void AutoBoost::on_exit(KTHREAD& t) {
   for (KLOCK_ENTRY& e : t.LockEntries)

@@ -25,6 +25,7 @@ class AutoBoost final : public ke::LockTracker {
   void on_wait(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
   void post_acquire(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
   void post_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
+  void release_done(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
   void on_exit(ke::KTHREAD& t) override;
 
  private:

@@ -47,6 +47,7 @@ struct Task {
   std::uint32_t work_gen = 0;    // invalidates stale WorkDone events
   Time state_since = 0;          // when the task entered its current state
   std::uint64_t exec_stamp = 0;  // order in which tasks became Executing (oldest first)
+  bool live = false;             // counted in the engine's live tasks
   ListLink ready_link;
   // What the fiber runs, set by the layer above. When it returns the task exits.
   void (*body)(Task&) = nullptr;
@@ -125,8 +126,14 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Registers a task (state Created); it counts as live and runs once ready() is called.
+  // Registers a task (state Created); it runs once ready() is called.
   void add_task(Task& t);
+  // Counts a Created task as live before it is ready (a start event is pending), so the run
+  // does not end before it starts.
+  void mark_live(Task& t) {
+    if (!t.live) ++live_tasks_;
+    t.live = true;
+  }
   void set_strategy(Strategy* s) { strategy_ = s; sticky_ = s->sticky(); }
   Trace& trace() { return trace_; }
 

@@ -19,21 +19,11 @@
 #include <string>
 
 #include "sim/ex/exp.hpp"
+#include "sim/ke/ki.hpp"
 
 namespace kesim::ex {
 
 using namespace kesim::ke;
-
-namespace {
-struct Caller {
-  KTHREAD& t;
-  LockTracker* tr;
-};
-Caller caller() {
-  Kernel& k = current_kernel();
-  return {*k.current_thread(), k.lock_tracker()};
-}
-}  // namespace
 
 EX_PUSH_LOCK_CACHE_AWARE& create_cache_aware_push_lock(Kernel& k, std::string name) {
   auto& agg = k.create<EX_PUSH_LOCK_CACHE_AWARE>(name, KOBJECTS::CacheAwarePushLockObject);
@@ -45,7 +35,7 @@ EX_PUSH_LOCK_CACHE_AWARE& create_cache_aware_push_lock(Kernel& k, std::string na
 }
 
 void ExAcquireCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock) {
-  Caller c = caller();
+  ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   for (EX_PUSH_LOCK* slot : lock.Locks) {  // index order 0 → N-1
     ExpAcquirePushLockExclusive(*slot, lock);
@@ -56,17 +46,18 @@ void ExAcquireCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock) {
 }
 
 void ExReleaseCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock) {
-  Caller c = caller();
+  ExpCaller c = exp_caller();
   if (c.tr) c.tr->post_release(c.t, lock);
   KiNoteRelease(c.t, lock);
   for (EX_PUSH_LOCK* slot : lock.Locks) {
     exp_remove_holder(*slot, c.t);
     ExpReleasePushLockExclusive(*slot);
   }
+  KiReleaseDone(c.t, lock);
 }
 
 EX_PUSH_LOCK* ExAcquireCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock) {
-  Caller c = caller();
+  ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   const auto n = static_cast<int>(lock.Locks.size());
   const int cpu = c.t.cpu < 0 ? 0 : c.t.cpu;
@@ -79,7 +70,7 @@ EX_PUSH_LOCK* ExAcquireCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock) 
 }
 
 void ExReleaseCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock, EX_PUSH_LOCK* slot) {
-  Caller c = caller();
+  ExpCaller c = exp_caller();
   // Legacy callers pass no slot: recompute it from the current processor (wrong if the thread
   // migrated since the acquire — the bug the Win10 signature avoids).
   if (!slot) {
@@ -90,6 +81,7 @@ void ExReleaseCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock, EX_PUSH_L
   KiNoteRelease(c.t, lock);
   exp_remove_holder(*slot, c.t);
   ExpReleasePushLockShared(*slot);
+  KiReleaseDone(c.t, lock);
 }
 
 }  // namespace kesim::ex

@@ -116,6 +116,16 @@ T exp_add_fetch(T& target, std::type_identity_t<T> delta) {  // InterlockedIncre
   return target;
 }
 
+// The current thread and the AutoBoost tracker (nullptr when AutoBoost is off).
+struct ExpCaller {
+  ke::KTHREAD& t;
+  ke::LockTracker* tr;
+};
+inline ExpCaller exp_caller() {
+  ke::Kernel& k = ke::current_kernel();
+  return {*k.current_thread(), k.lock_tracker()};
+}
+
 // KeSetEventBoostPriority: like KeSignalGateBoostPriority, the released waiter runs at least at
 // the signaler's priority (dynamic range only), then the event is set.
 void exp_set_event_boost_priority(ke::KEVENT& event);

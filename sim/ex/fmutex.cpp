@@ -129,6 +129,7 @@ void ExReleaseFastMutex(FAST_MUTEX& m) {
   note_release(m, t, k.lock_tracker());
   const KIRQL old = m.OldIrql;
   release_count(m);
+  KiReleaseDone(t, m);
   KeLowerIrql(old);
 }
 
@@ -148,6 +149,7 @@ void ExReleaseFastMutexUnsafe(FAST_MUTEX& m) {
   KiSchedulingPoint();
   note_release(m, t, k.lock_tracker());
   release_count(m);
+  KiReleaseDone(t, m);
 }
 
 }  // namespace kesim::ex

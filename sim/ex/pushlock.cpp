@@ -11,6 +11,7 @@
 // After a wake the acquirer re-reads the word and retries from the top: there is no hand-off,
 // so a thread that arrives in between can take the lock first (barging).
 #include "sim/ex/exp.hpp"
+#include "sim/ke/ki.hpp"
 
 namespace kesim::ex {
 
@@ -195,18 +196,9 @@ void ExpReleasePushLock(EX_PUSH_LOCK& lock) {
 // ---- the public routines ---------------------------------------------------------------------
 
 namespace {
-struct Caller {
-  KTHREAD& t;
-  LockTracker* tr;
-};
-Caller caller() {
-  Kernel& k = current_kernel();
-  return {*k.current_thread(), k.lock_tracker()};
-}
-
 // AutoBoost's release check precedes the word update (S2's dump shows the word still locked
 // with waiters after the 0x162), and the release is noted before a waiter can acquire.
-void before_release(Caller c, EX_PUSH_LOCK& lock) {
+void before_release(ExpCaller c, EX_PUSH_LOCK& lock) {
   if (c.tr) c.tr->post_release(c.t, lock);
   KiNoteRelease(c.t, lock);
 }
@@ -219,7 +211,7 @@ EX_PUSH_LOCK& create_push_lock(Kernel& k, std::string name) {
 }
 
 void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
-  Caller c = caller();
+  ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);  // 0x192 at DISPATCH_LEVEL or above
   ExpAcquirePushLockExclusive(lock, lock);
   KiNoteAcquire(c.t, lock, true);
@@ -227,7 +219,7 @@ void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 }
 
 void ExAcquirePushLockShared(EX_PUSH_LOCK& lock) {
-  Caller c = caller();
+  ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   ExpAcquirePushLockShared(lock, lock);
   KiNoteAcquire(c.t, lock, false);
@@ -235,7 +227,7 @@ void ExAcquirePushLockShared(EX_PUSH_LOCK& lock) {
 }
 
 bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
-  Caller c = caller();
+  ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   if (exp_bit_test_and_set(lock.Value, 0)) {
     current_kernel().record(engine::TraceKind::LockTry, &c.t, &lock, 0);
@@ -247,24 +239,30 @@ bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 }
 
 void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock) {
-  before_release(caller(), lock);
+  ExpCaller c = exp_caller();
+  before_release(c, lock);
   ExpReleasePushLockExclusive(lock);
+  KiReleaseDone(c.t, lock);
 }
 
 void ExReleasePushLockShared(EX_PUSH_LOCK& lock) {
-  before_release(caller(), lock);
+  ExpCaller c = exp_caller();
+  before_release(c, lock);
   ExpReleasePushLockShared(lock);
+  KiReleaseDone(c.t, lock);
 }
 
 void ExReleasePushLock(EX_PUSH_LOCK& lock) {
-  before_release(caller(), lock);
+  ExpCaller c = exp_caller();
+  before_release(c, lock);
   ExpReleasePushLock(lock);
+  KiReleaseDone(c.t, lock);
 }
 
 bool ExTryConvertPushLockSharedToExclusive(EX_PUSH_LOCK& lock) {
   // One compare-exchange: only the sole sharer with nobody queued converts. The holder and its
   // AutoBoost entry stay as they are; the trace records the attempt (a = result, b = 1).
-  Caller c = caller();
+  ExpCaller c = exp_caller();
   const std::uint64_t one = EX_PUSH_LOCK_LOCK | EX_PUSH_LOCK_SHARE_INC;
   const bool ok = exp_compare_exchange(lock.Value, EX_PUSH_LOCK_LOCK, one) == one;
   current_kernel().record(engine::TraceKind::LockTry, &c.t, &lock, ok ? 1 : 0, 1);

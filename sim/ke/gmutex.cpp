@@ -230,6 +230,7 @@ void KeReleaseGuardedMutex(KGUARDED_MUTEX& m) {
   m.Owner = nullptr;
   KiNoteRelease(t, m);
   KiReleaseGuardedMutexCount(m);
+  KiReleaseDone(t, m);
   KiLeaveGuardedRegion(t);
 }
 

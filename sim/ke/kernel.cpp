@@ -150,6 +150,7 @@ void Kernel::StartEvent::on_event(std::uint64_t a, std::uint64_t) {
 }
 
 void Kernel::start_thread_at(KTHREAD& t, engine::Time at) {
+  engine_.mark_live(t);
   engine_.post(at, &start_event_, static_cast<std::uint64_t>(t.index), 0);
 }
 

@@ -69,6 +69,8 @@ class LockTracker {
   virtual void on_wait(KTHREAD& t, KOBJECT_BASE& lock) = 0;      // blocked: boost the owners
   virtual void post_acquire(KTHREAD& t, KOBJECT_BASE& lock) = 0;
   virtual void post_release(KTHREAD& t, KOBJECT_BASE& lock) = 0;  // may bugcheck 0x162
+  // The release is complete (word updated, waiters woken): drop the boost it justified.
+  virtual void release_done(KTHREAD& t, KOBJECT_BASE& lock) {}
   virtual void on_exit(KTHREAD& t) = 0;
 };
 

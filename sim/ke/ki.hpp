@@ -40,6 +40,12 @@ bool KiTryTakeGuardedMutex(KGUARDED_MUTEX& m);
 void KiAcquireGuardedMutexContended(KGUARDED_MUTEX& m, KWAIT_REASON reason);
 void KiReleaseGuardedMutexCount(KGUARDED_MUTEX& m);
 
+// The end of every release routine: AutoBoost drops the owner's boost only once waiters have
+// been woken (dropping it earlier lets a middle-priority thread preempt the release itself).
+inline void KiReleaseDone(KTHREAD& t, KOBJECT_BASE& lock) {
+  if (LockTracker* tr = current_kernel().lock_tracker()) tr->release_done(t, lock);
+}
+
 // Marks the lock a thread is about to sleep or spin on (-1: none). Keeps lock_waiters in step;
 // deadlock analysis and AutoBoost read both.
 void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock);

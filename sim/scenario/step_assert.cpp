@@ -86,17 +86,29 @@ std::string thread_ref_error(const Program& program, std::string_view ref) {
   return {};
 }
 
+// An unquoted `!pushlock L` is, to YAML, the scalar "L" with the local tag "!pushlock" (and a
+// bare `!locks` an empty scalar tagged "!locks"): put the view's words back together.
+std::string view_text(const YAML::Node& n) {
+  const std::string& tag = n.Tag();
+  if (tag.size() > 1 && tag[0] == '!')
+    return n.Scalar().empty() ? tag : tag + " " + n.Scalar();
+  return n.Scalar();
+}
+
 void StepParser::parse_dump(Step& step, const Field& f) {
   std::vector<std::pair<std::string, Loc>> texts;
-  if (f.value.IsDefined() && f.value.IsScalar()) {
-    texts.emplace_back(f.value.Scalar(), f.loc);
+  if (f.value.IsDefined() && (f.value.IsScalar() || (f.value.IsNull() && f.value.Tag().size() > 1))) {
+    texts.emplace_back(view_text(f.value), f.loc);
   } else if (auto items = r_.list(f.value, f.loc, "'dump'")) {
     if (items->empty()) {
       r_.error(f.loc, "'dump' needs at least one view (!thread, !locks, !pushlock NAME, !apc, !ready, !waiters)");
     }
     for (const YAML::Node& item : *items) {
       Loc loc = Reader::loc_of(item, f.loc);
-      if (auto s = r_.scalar(item, loc, "a 'dump' view", "a view like '!thread'")) texts.emplace_back(*s, loc);
+      if (item.Tag().size() > 1 && item.Tag()[0] == '!' && (item.IsScalar() || item.IsNull()))
+        texts.emplace_back(view_text(item), loc);
+      else if (auto s = r_.scalar(item, loc, "a 'dump' view", "a view like '!thread'"))
+        texts.emplace_back(*s, loc);
     }
   }
 
