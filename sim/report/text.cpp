@@ -163,6 +163,13 @@ std::string views_section(const ke::Kernel& k, const scenario::Program& p) {
   out += "\n" + render_view(k, p, v, nullptr);
   v.kind = scenario::ViewKind::locks;
   out += "\n" + render_view(k, p, v, nullptr);
+  // A queued APC that can never be delivered is a hang of its own: show the queues then.
+  for (const ke::KTHREAD* t : k.threads())
+    if (!t->ApcState.ApcListHead[0].empty() || !t->ApcState.ApcListHead[1].empty()) {
+      v.kind = scenario::ViewKind::apc;
+      out += "\n" + render_view(k, p, v, nullptr);
+      break;
+    }
   for (const ke::KTHREAD* t : k.threads()) {
     if (!is_blocked(*t)) continue;
     out += fmt::format("\n0: kd> !thread {}\n", debugger_address(t->address));

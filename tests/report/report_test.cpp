@@ -500,6 +500,46 @@ TEST(ReportText, HangExplainsEachBlockedThread) {
   EXPECT_TRUE(contains(j["blocked"][0]["why"].get<std::string>(), "Done is not signaled"));
 }
 
+TEST(ReportText, AssertionFailureNamesTheStep) {
+  auto p = program();
+  Simulator sim({.processors = 1});
+  sim.spawn("B", [&] {
+    KeEnterCriticalRegion();
+    current_kernel().fail_assertion("KernelApcDisable is -1, expected 0", step(*p, 1, 1));
+  });
+  RunResult r = sim.run();
+  ASSERT_EQ(r.outcome, Outcome::assertion_failed);
+  report::RunInfo info;
+  info.program = p.get();
+  info.kernel = &sim.kernel();
+  info.result = &r;
+  const std::string out = report::render_text(info);
+  EXPECT_CONTAINS(out, "Outcome: ASSERTION FAILED\n    at t.yaml:15: KeSetEvent\n       - KeSetEvent: Done\n"
+                       "    KernelApcDisable is -1, expected 0\n");
+  const json j = report::to_json(info);
+  EXPECT_EQ(j["outcome"], "assertion_failed");
+  EXPECT_EQ(j["assertion"]["message"], "KernelApcDisable is -1, expected 0");
+  EXPECT_EQ(j["assertion"]["step"], "t.yaml:15: KeSetEvent");
+}
+
+TEST(ReportText, TimeLimitSaysWhichLimit) {
+  auto p = program();
+  Simulator sim({.processors = 1, .time_limit = 1'000'000});
+  sim.spawn("Busy", [] { KiRunOnCpu(5'000'000); });
+  RunResult r = sim.run();
+  ASSERT_EQ(r.outcome, Outcome::time_limit);
+  report::RunInfo info;
+  info.program = p.get();
+  info.kernel = &sim.kernel();
+  info.result = &r;
+  EXPECT_CONTAINS(report::render_text(info),
+                  "Outcome: TIME LIMIT — virtual time reached machine.time_limit (1 ms)\n");
+  const json j = report::to_json(info);
+  EXPECT_EQ(j["outcome"], "time_limit");
+  EXPECT_EQ(j["limit"], "time");
+  EXPECT_EQ(j["threads"][0]["state"], "Running");
+}
+
 TEST(ReportJson, CompletedRunHasEverySection6Key) {
   auto p = program();
   Simulator sim({.processors = 2});
