@@ -19,7 +19,12 @@ void AutoBoost::pre_acquire(KTHREAD& t, KOBJECT_BASE& lock) {
     KeBugCheckEx(bugcheck::KERNEL_AUTO_BOOST_LOCK_ACQUISITION_WITH_RAISED_IRQL, t.address,
                  lock.address, t.Irql, 0,
                  "a lock tracked by AutoBoost was acquired at " + std::string(irql_name(t.Irql)));
-  if (find(t, lock)) return;  // a shared re-acquire reuses the entry
+}
+
+// KeAbPreAcquire claims the entry; kesim claims it when the thread first waits or acquires, so
+// a failed Try leaves no stale entry behind.
+KLOCK_ENTRY* AutoBoost::claim(KTHREAD& t, KOBJECT_BASE& lock) {
+  if (KLOCK_ENTRY* e = find(t, lock)) return e;  // a shared re-acquire reuses the entry
   for (std::size_t i = 0; i < t.LockEntries.size(); ++i) {
     KLOCK_ENTRY& e = t.LockEntries[i];
     if (e.lock) continue;
@@ -27,18 +32,19 @@ void AutoBoost::pre_acquire(KTHREAD& t, KOBJECT_BASE& lock) {
     e.lock = &lock;
     e.LockState = lock.address;
     e.EntryIndex = static_cast<std::uint8_t>(i);
-    return;
+    return &e;
   }
   t.AutoBoostEntriesExhausted = true;
+  return nullptr;
 }
 
 void AutoBoost::on_wait(KTHREAD& t, KOBJECT_BASE& lock) {
-  if (KLOCK_ENTRY* e = find(t, lock)) e->WaitingByte = true;
+  if (KLOCK_ENTRY* e = claim(t, lock)) e->WaitingByte = true;
   for (KTHREAD* owner : lock.holders) rebalance(*owner, nullptr);
 }
 
 void AutoBoost::post_acquire(KTHREAD& t, KOBJECT_BASE& lock) {
-  if (KLOCK_ENTRY* e = find(t, lock)) {
+  if (KLOCK_ENTRY* e = claim(t, lock)) {
     e->WaitingByte = false;
     e->AcquiredByte = true;
     ++e->acquire_count;

@@ -30,6 +30,7 @@ class AutoBoost final : public ke::LockTracker {
 
  private:
   ke::KLOCK_ENTRY* find(ke::KTHREAD& t, const ke::KOBJECT_BASE& lock);
+  ke::KLOCK_ENTRY* claim(ke::KTHREAD& t, ke::KOBJECT_BASE& lock);
   void rebalance(ke::KTHREAD& owner, const ke::KOBJECT_BASE* releasing);
   ke::Kernel& kernel_;
 };

@@ -38,6 +38,7 @@ void Engine::unwind_all() {
     }
   }
   current_ = nullptr;
+  tasks_.clear();  // their owner may free them now; a second unwind_all() must not touch them
 }
 
 void Engine::add_task(Task& t) {

@@ -11,11 +11,12 @@ constexpr const char* kNames[] = {
     "FileOp", "Priority", "Log", "Bugcheck", "Assert", "Spin", "Timer"};
 static_assert(sizeof kNames / sizeof kNames[0] == static_cast<std::size_t>(TraceKind::count_));
 
+// One round per 64-bit word (a multiply-xorshift in the style of SplitMix64/Murmur3's
+// finalizer): cheap, order-sensitive, and independent of the host.
 inline void mix(std::uint64_t& h, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) {
-    h ^= (v >> (i * 8)) & 0xff;
-    h *= 0x100000001b3ull;
-  }
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 31;
 }
 }  // namespace
 

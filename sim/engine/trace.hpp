@@ -1,5 +1,5 @@
 // sim/engine/trace.hpp — the event trace: one record per observable event, hashed as it is
-// produced. The hash (FNV-1a over the record fields, never over host pointers) is the run's
+// produced. The hash (a multiply-xorshift mix of the record fields, never host pointers) is the run's
 // fingerprint: same scenario, version and seed → same hash on every machine.
 // Records are kept only when someone asked (timeline output, reports' recent history keeps a
 // small ring), so the hot path costs one hash update.

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #ifdef KESIM_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -108,6 +109,11 @@ StackPool::Stack StackPool::acquire() {
   std::byte* base = free_.back();
   free_.pop_back();
   if (++in_use_ > high_water_) high_water_ = in_use_;
+#ifdef KESIM_ASAN
+  // A reused stack still carries the redzones of the frames its last fiber left behind (a fiber
+  // that finished by switching away never returned through them): clear them.
+  ASAN_UNPOISON_MEMORY_REGION(base, stack_size_);
+#endif
   // The canary is the lowest word: only the lowest page is touched, which an overflow
   // would reach anyway.
   std::memcpy(base, &kCanary, sizeof kCanary);

@@ -128,6 +128,7 @@ LONG interlocked_cmpxchg(LONG& target, LONG exchange, LONG comparand) {
 void sleep_on(KGUARDED_MUTEX& m, KWAIT_REASON reason) {
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
+  const std::int32_t outer = t.waiting_on_lock;  // an APC may wait here during another wait
   KiSetWaitingOnLock(t, m.index);
   if (LockTracker* tr = k.lock_tracker(); tr && m.type == KOBJECTS::GuardedMutexObject)
     tr->on_wait(t, m);
@@ -136,7 +137,7 @@ void sleep_on(KGUARDED_MUTEX& m, KWAIT_REASON reason) {
     KeWaitForGate(m.Gate, reason, KPROCESSOR_MODE::KernelMode);
   else
     KeWaitForSingleObject(m.Event, reason, KPROCESSOR_MODE::KernelMode, false, nullptr);
-  KiSetWaitingOnLock(t, -1);
+  KiSetWaitingOnLock(t, outer);
 }
 
 void wake_one(KGUARDED_MUTEX& m) {

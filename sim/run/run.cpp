@@ -91,6 +91,30 @@ report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
   return e;
 }
 
+bool does_io(const std::vector<scenario::Step>& steps) {
+  for (const scenario::Step& s : steps) {
+    switch (s.op) {
+      case scenario::Op::ZwCreateFile:
+      case scenario::Op::ZwWriteFile:
+      case scenario::Op::ZwOpenFile:
+      case scenario::Op::ZwSetInformationFile:
+      case scenario::Op::ZwClose:
+        return true;
+      default:
+        if (does_io(s.body)) return true;
+    }
+  }
+  return false;
+}
+
+bool does_io(const Program& p) {
+  for (const auto& t : p.threads)
+    if (does_io(t.steps)) return true;
+  for (const auto& r : p.routines)
+    if (does_io(r.steps)) return true;
+  return false;
+}
+
 std::string read_lines_error(const std::string& path, const std::vector<std::string>& lines,
                              const std::vector<scenario::Diagnostic>& errors) {
   return scenario::format_diagnostics(path, lines, errors);
@@ -140,7 +164,10 @@ Result run_file(const std::string& path, const Options& opt) {
   ro.processors = opt.processors;
   ro.keep_trace = !opt.trace_out.empty();
   ro.render_view = &report::render_view;
-  ro.observers = {&lock_order, &races};
+  // Happens-before clocks cost O(threads) per synchronization: attach the race detector only
+  // to scenarios that touch files, the only resources it watches.
+  ro.observers = {&lock_order};
+  if (does_io(p)) ro.observers.push_back(&races);
   scenario::Interpreter interp(p, ro);
   if (!interp.setup_errors().empty()) {
     std::vector<scenario::Diagnostic> ds;
