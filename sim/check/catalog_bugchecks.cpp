@@ -116,9 +116,7 @@ constexpr BugcheckInfo kBugchecks[] = {
      "its caller already holds, or a callback invoked under the lock that calls back into "
      "the locking code. Checked kernels keep the owner in the lock word and stop with 0xF. "
      "kesim models the retail multiprocessor kernel: a second `KeAcquireSpinLock` on a lock "
-     "the thread holds spins at DISPATCH_LEVEL, which ends with 0x133 (DPC watchdog) on "
-     "win10 and never ends on xp and server2003 (reported as the thread deadlocked on "
-     "itself). Fix: take the lock in exactly one place per call path, and give helpers that "
+     "the thread holds spins at DISPATCH_LEVEL, which never ends: kesim reports the thread deadlocked on itself (on Windows 8 and later the DPC watchdog would eventually stop the machine with 0x133). Fix: take the lock in exactly one place per call path, and give helpers that "
      "run under the lock a 'locked' variant instead of letting them acquire it again.",
      "SEMANTICS.md §10, §13; KMT ntos_ke/KeSpinLock.c; DOC bug check 0xF"},
 
@@ -204,6 +202,21 @@ constexpr BugcheckInfo kBugchecks[] = {
      "IRQL-raising lock on every path before returning.",
      "SEMANTICS.md §2, §9, §13; DOC bug check 0x4A"},
 
+    {0x50, "PAGE_FAULT_IN_NONPAGED_AREA",
+     "Invalid system memory was referenced: a pointer that does not lead to valid memory was "
+     "followed at a point where the fault cannot be resolved.",
+     {"Memory address referenced", "Access: 0 read, 1 write, 2 execute",
+      "Address of the instruction that referenced the memory (if known)", "Reserved"},
+     "A push lock word with the Waiting bit set holds the address of the newest wait block, "
+     "which lives on the waiter's stack. If the lock is misused (released by a thread that "
+     "does not hold it, released twice, or used after its memory was reused) the word can "
+     "point at a stack location where no wait block lives any more; the next thread that "
+     "follows the chain reads garbage. kesim checks every wait-block address it follows and, "
+     "when it does not lead to a live wait block, stops with 0x50 and the bad address in "
+     "Arg1 instead of silently corrupting the simulation. Fix: acquire and release a push "
+     "lock on the same thread, once each, inside a critical region.",
+     "SEMANTICS.md §7; DOC bug check 0x50"},
+
     {0x7E, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED",
      "A system thread raised an exception and no handler caught it. The exception address "
      "normally points at the code responsible; in kesim it is the simulated address of the "
@@ -273,11 +286,7 @@ constexpr BugcheckInfo kBugchecks[] = {
      "0x120, a wait above DISPATCH_LEVEL, 0x121, a wait at DISPATCH_LEVEL with no timeout "
      "(infinite), and 0x122, a wait at DISPATCH_LEVEL with a non-zero timeout (Arg2 IRQL, "
      "Arg3 the object, Arg4 the timeout); and 0xE6, a Zw file call made above PASSIVE_LEVEL "
-     "(Arg2 caller, Arg3 IRQL, Arg4 special APC state). Typical scenario patterns are "
-     "ExAcquirePushLockExclusive without a KeEnterCriticalRegion before it, "
-     "KeWaitForSingleObject with a timeout while a spin lock is held, and ZwCreateFile while "
-     "a fast mutex is held; the same Zw call inside a guarded region is left as the hang "
-     "that seed S4 observed. Fix by following the rule the subcode names: a critical region "
+     "(Arg2 caller, Arg3 IRQL, Arg4 special APC state). kesim models Driver Verifier's wait checks only, so a scenario raises 0x120, 0x121 or 0x122 (KeWaitForSingleObject while a spin lock is held is the typical pattern); the other subcodes are listed so a dump from a Verifier machine can be read. A Zw call inside a guarded region or under a fast mutex is left as the hang that seed S4 observed. Fix by following the rule the subcode names: a critical region "
      "around every push lock, only zero-timeout polls at DISPATCH_LEVEL, and I/O only at "
      "PASSIVE_LEVEL with special kernel APCs enabled.",
      "SEMANTICS.md §2, §3, §4, §7, §13 (0xC4 subcodes); DOC bug check 0xC4"},
@@ -310,7 +319,7 @@ constexpr BugcheckInfo kBugchecks[] = {
      "preempted. The usual cause is an error path that returns between KeAcquireSpinLock "
      "and KeReleaseSpinLock. Scenarios have no work items, so 0xE1 is not raised by scenario "
      "steps; a thread whose steps end at a raised IRQL has it lowered by thread exit, and "
-     "the spin lock it still holds makes the next acquirer spin (0x133 on win10). Fix: release the spin lock on every path, or take it in "
+     "the spin lock it still holds makes the next acquirer spin for ever. Fix: release the spin lock on every path, or take it in "
      "a small helper whose single exit releases it.",
      "SEMANTICS.md §2, §13; DOC bug check 0xE1"},
 
@@ -328,10 +337,7 @@ constexpr BugcheckInfo kBugchecks[] = {
      "that is never released, whether acquired twice on the same processor or leaked by a "
      "thread that went on without releasing it, makes the next acquirer spin at "
      "DISPATCH_LEVEL until the watchdog fires; so does a very long `work` under a spin lock. "
-     "kesim implements the watchdog on win10 only: a thread spinning or working at "
-     "DISPATCH_LEVEL past the watchdog limit ends the run with 0x133 (SEMANTICS.md marks the "
-     "exact timing as unconfirmed). On xp and server2003 there is no watchdog and the same "
-     "scenario never ends. Fix: keep spin-lock regions short, release on every path, never "
+     "kesim does not model the watchdog (its timing is unconfirmed, SEMANTICS.md §10): a thread spinning on a lock it holds is reported as deadlocked on itself, and one spinning on a lock that is never released as part of the deadlock or hang, with the spin shown in the report. Fix: keep spin-lock regions short, release on every path, never "
      "re-acquire a spin lock you hold, and move long work to PASSIVE_LEVEL.",
      "SEMANTICS.md §10, §13, §15; DOC bug check 0x133"},
 
@@ -395,6 +401,21 @@ constexpr BugcheckInfo kBugchecks[] = {
      "protect data that must be touched at DISPATCH_LEVEL with a spin lock instead.",
      "SEMANTICS.md §7, §11, §13; DOC bug check 0x192"},
 
+    {0x1A3, "KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION",
+     "A thread terminated while AutoBoost still recorded it as the owner of a lock: one of its "
+     "lock entries was never released.",
+     {"Address of the terminating thread", "Address of the lock entry still in use",
+      "Address of the lock", "Reserved"},
+     "With AutoBoost every owner of a tracked lock (push lock, fast or guarded mutex) has a "
+     "lock entry in its ETHREAD. A thread that returns, or calls PsTerminateSystemThread, "
+     "while it still owns such a lock leaves the entry behind, and every waiter of the lock "
+     "behind it. kesim raises this bugcheck at thread exit on win10 with AutoBoost. The code "
+     "and its meaning come from Microsoft's bug check reference; SEMANTICS.md leaves the "
+     "exit behaviour of AutoBoost unconfirmed. Without AutoBoost the same exit goes "
+     "unnoticed and the waiters hang. Fix: release every lock on every path before the "
+     "thread ends.",
+     "SEMANTICS.md §11, §14; DOC bug check 0x1A3"},
+
     {0x4000008A, "THREAD_TERMINATE_HELD_MUTEX",
      "A thread terminated while it still owned a kernel mutex (KMUTEX). The mutex would "
      "stay owned by a dead thread, and the thread's APC disable count would never be "
@@ -413,7 +434,7 @@ constexpr BugcheckInfo kBugchecks[] = {
      "SEMANTICS.md §5, §13 (ReactOS parameters); RO ps/kill.c, ke/thrdobj.c"},
 };
 
-static_assert(std::size(kBugchecks) == 22);
+static_assert(std::size(kBugchecks) == 24);
 
 }  // namespace
 

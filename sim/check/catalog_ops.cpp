@@ -23,8 +23,7 @@ constexpr const char* kZwMisuse =
     "Inside a guarded region or while holding a guarded mutex the thread is at PASSIVE_LEVEL "
     "but special kernel APCs are off, so the completion APC is never delivered and the "
     "thread hangs with no bugcheck, as seed S4 observed (outcome hang; Driver Verifier would "
-    "report 0xC4/0xE6). At APC_LEVEL or above (a fast mutex or spin lock held) kesim stops "
-    "with 0xC4/0xE6 as Driver Verifier does. Holding any lock across the request makes "
+    "report 0xC4/0xE6). At APC_LEVEL (a fast mutex held) the wait for completion begins at APC_LEVEL, so the completion APC is never delivered either and the thread hangs (Driver Verifier would flag the call itself with 0xC4/0xE6). At DISPATCH_LEVEL (a spin lock held) the wait is 0xC4/0x121. Holding any lock across the request makes "
     "every other thread that needs the lock wait for the device too.";
 constexpr const char* kZwSource = "SEMANTICS.md §3 (I/O completion), §9; S4; S1";
 
@@ -49,7 +48,7 @@ constexpr OperationInfo kOperations[] = {
      "Any IRQL; at DISPATCH_LEVEL and above the time counts toward the DPC watchdog on "
      "win10.",
      "Long work at DISPATCH_LEVEL (under a spin lock) starves every other thread of that "
-     "processor and, past the watchdog limit, ends with 0x133 on win10. Work inside a locked "
+     "processor (on Windows 8 and later the DPC watchdog, 0x133, would eventually stop it; kesim does not model the watchdog). Work inside a locked "
      "region widens the window in which other threads contend, which is how scenarios make "
      "races and lock-order deadlocks likely.",
      "SCENARIO-FORMAT.md §2; SEMANTICS.md §2, §10"},
@@ -68,8 +67,7 @@ constexpr OperationInfo kOperations[] = {
      "call, then continues with the next step.",
      "Runs at the caller's IRQL and APC state; each step of the routine has its own rule.",
      "A routine that acquires a lock its caller already holds deadlocks or spins like any "
-     "recursive acquire (push lock or fast or guarded mutex: deadlock on itself; spin lock: "
-     "spins until 0x133 on win10). A routine that leaves a region or a lock unbalanced "
+     "recursive acquire (push lock or fast or guarded mutex: deadlock on itself; spin lock: spins for ever, reported as a deadlock on itself). A routine that leaves a region or a lock unbalanced "
      "passes the imbalance to its caller, which is how helpers hide region bugs until "
      "thread exit (0x20).",
      "SCENARIO-FORMAT.md §2"},
@@ -119,7 +117,7 @@ constexpr OperationInfo kOperations[] = {
      "Ending inside a critical or guarded region, with a guarded mutex held, or with a "
      "kernel APC still queued: 0x20. Owning a KMUTEX: 0x4000008A. Holding a push lock, a "
      "fast mutex or a spin lock: no bugcheck (exit lowers IRQL to PASSIVE_LEVEL first); the "
-     "lock stays held for ever and its waiters hang, or spin (0x133 on win10).",
+     "lock stays held for ever and its waiters hang, or spin for ever.",
      "SEMANTICS.md §13; RO ps/kill.c; DOC PsTerminateSystemThread"},
 
     {"KeDelayExecutionThread",
@@ -400,7 +398,7 @@ constexpr OperationInfo kOperations[] = {
      "Caller must be running at IRQL <= APC_LEVEL.",
      "Recursive acquire: deadlock on itself (not recursive; checked kernels stop with 0xBF). "
      "Synchronous I/O while holding it: the completion APC cannot be delivered at APC_LEVEL, "
-     "and kesim stops with 0xC4/0xE6 as Driver Verifier does. At DISPATCH_LEVEL: 0x192 on "
+     "so the thread hangs (Driver Verifier would report the call with 0xC4/0xE6). At DISPATCH_LEVEL: 0x192 on "
      "win10 with AutoBoost (old checked HALs used 0xA). Thread ends while holding it: no "
      "exit check catches it (IRQL is lowered at exit), the mutex stays owned and its "
      "waiters hang.",
@@ -444,8 +442,7 @@ constexpr OperationInfo kOperations[] = {
      "the lock bit (on a uniprocessor retail kernel only the raise happens). While the lock "
      "is held the thread cannot be preempted, wait, or take a page fault.",
      "Caller must be running at IRQL <= DISPATCH_LEVEL.",
-     "Recursive acquire on a multiprocessor: spins for ever; on win10 the DPC watchdog "
-     "stops it with 0x133, checked kernels with 0xF. Waiting while holding it: 0xC4/0x121 "
+     "Recursive acquire on a multiprocessor: spins for ever; kesim reports the thread deadlocked on itself (Windows 8 and later would eventually stop with 0x133, checked kernels with 0xF). Waiting while holding it: 0xC4/0x121 "
      "with no timeout, 0xC4/0x122 with one. Acquiring a push lock or a fast or guarded mutex "
      "while holding it: 0x192 on win10. Called above DISPATCH_LEVEL: retail kernels set "
      "IRQL to DISPATCH_LEVEL, i.e. lower it.",
