@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sim/check/observers.hpp"
+#include "sim/explore/pct.hpp"
 #include "sim/io/io.hpp"
 #include "sim/scenario/interpreter.hpp"
 
@@ -122,6 +123,32 @@ std::string read_lines_error(const std::string& path, const std::vector<std::str
 
 }  // namespace
 
+ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
+                      const Options& base) {
+  ExploreResult out;
+  const Result probe = run_file(path, base);
+  if (probe.exit_code >= kBadInput) {
+    out.exit_code = probe.exit_code;
+    out.diagnostics = probe.diagnostics;
+    return out;
+  }
+  const std::uint64_t steps = probe.json.value("steps", std::uint64_t{1000});
+  for (int i = 1; i <= runs; ++i) {
+    Options opt = base;
+    opt.schedule = strategy == "pct" ? fmt::format("pct:{}:{}:{}", i, bound + 1, steps)
+                                     : fmt::format("seed:{}", i);
+    const Result r = run_file(path, opt);
+    out.runs = i;
+    if (r.exit_code == kMet) continue;
+    out.exit_code = r.exit_code;
+    out.diagnostics = r.diagnostics;
+    out.token = opt.schedule;
+    out.summary = r.summary;
+    return out;
+  }
+  return out;
+}
+
 Result check_file(const std::string& path) {
   Result res;
   res.file = path;
@@ -161,6 +188,23 @@ Result run_file(const std::string& path, const Options& opt) {
   check::RaceDetector races(&step_namer, &p);
   scenario::RunOptions ro;
   ro.seed = opt.seed;
+  ro.time_limit = opt.time_limit;
+  std::unique_ptr<explore::PctStrategy> pct;
+  if (!opt.schedule.empty()) {
+    const auto token = explore::parse_token(opt.schedule);
+    if (!token) {
+      res.exit_code = kBadInput;
+      res.diagnostics = fmt::format("kesim: bad schedule token '{}' (expected seed:N or pct:SEED:DEPTH:STEPS)\n",
+                                    opt.schedule);
+      return res;
+    }
+    if (token->strategy == "seed") {
+      ro.seed = token->seed;
+    } else {
+      pct = std::make_unique<explore::PctStrategy>(token->seed, token->depth, token->steps);
+      ro.strategy = pct.get();
+    }
+  }
   ro.processors = opt.processors;
   ro.keep_trace = !opt.trace_out.empty();
   ro.render_view = &report::render_view;

@@ -18,6 +18,8 @@ struct Options {
   std::optional<std::uint64_t> seed;
   std::optional<int> processors;
   std::string trace_out;  // write the Chrome/Perfetto timeline here
+  std::string schedule;   // a schedule token from `kesim explore` ("seed:N", "pct:S:D:K")
+  std::optional<std::int64_t> time_limit;  // virtual ns; overrides machine.time_limit
 };
 
 struct Result {
@@ -32,6 +34,19 @@ struct Result {
 };
 
 Result run_file(const std::string& path, const Options& opt);
+
+// `kesim explore`: runs the scenario under many schedules until one breaks its expectation.
+// random: one seed per run (every scheduling point picks a random runnable CPU); pct: PCT with
+// depth = bound + 1 and change points over the step count of a first, default run.
+struct ExploreResult {
+  int exit_code = kMet;        // kMet nothing found, kNotMet found, 2/3 errors
+  std::string token;           // the breaking schedule, for `kesim replay --schedule`
+  std::string summary;         // what broke
+  int runs = 0;                // schedules tried
+  std::string diagnostics;
+};
+ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
+                      const Options& base);
 // Validates only (`kesim check`).
 Result check_file(const std::string& path);
 

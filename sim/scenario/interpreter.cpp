@@ -32,6 +32,7 @@ Interpreter::Interpreter(const Program& p, RunOptions opt)
     : program_(p), opt_(std::move(opt)), machine_(p.machine) {
   if (opt_.seed) machine_.seed = *opt_.seed;
   if (opt_.processors) machine_.processors = *opt_.processors;
+  if (opt_.time_limit) machine_.time_limit = *opt_.time_limit;
   seed_ = machine_.seed;
   KernelConfig c;
   c.version = to_ke(machine_.version);
@@ -49,6 +50,7 @@ Interpreter::Interpreter(const Program& p, RunOptions opt)
   c.engine.stack_size = stack;
   kernel_ = std::make_unique<Kernel>(c);
   kernel_->engine().trace().set_keep_all(opt_.keep_trace);
+  if (opt_.strategy) kernel_->engine().set_strategy(opt_.strategy);
   io_ = std::make_unique<io::IoManager>(*kernel_);
   if (c.autoboost) {
     autoboost_ = std::make_unique<autoboost::AutoBoost>(*kernel_);

@@ -28,6 +28,8 @@ struct RunOptions {
   std::function<std::string(const ke::Kernel&, const Program&, const View&, const ke::KTHREAD*)>
       render_view;
   std::vector<ke::Observer*> observers;  // checkers (findings) that watch the run
+  engine::Strategy* strategy = nullptr;  // exploration: replaces the seed's strategy
+  std::optional<std::int64_t> time_limit;  // overrides machine.time_limit (explore --time)
 };
 
 // A problem with the program that only the machine can reveal (an op that does not exist in

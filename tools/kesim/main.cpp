@@ -13,6 +13,7 @@
 
 #include "sim/check/catalog.hpp"
 #include "sim/run/run.hpp"
+#include "sim/scenario/program.hpp"
 
 namespace fs = std::filesystem;
 using kesim::run::Result;
@@ -127,43 +128,44 @@ int cmd_explain(const std::string& topic) {
   return 0;
 }
 
-// Exploration, random strategy: each run draws its schedule from one seed; the token of a
-// schedule is that seed. (PCT and bounded DFS are not implemented yet.)
-int cmd_explore(const std::string& file, const std::string& strategy, int runs) {
-  if (strategy != "random") {
-    fmt::print(stderr, "kesim explore: strategy '{}' is not implemented yet (use random)\n", strategy);
+// Exploration: run the scenario under many schedules until one breaks its expectation, then
+// print that schedule's token for `kesim replay`. random: one seed per run (every scheduling
+// point picks a random runnable CPU); pct: PCT with depth = preemption bound + 1, its change
+// points spread over the step count of a first run. Bounded DFS is not implemented yet.
+int cmd_explore(const std::string& file, const std::string& strategy, int runs, int bound,
+                const std::string& time_budget) {
+  if (strategy == "dfs") {
+    fmt::print(stderr, "kesim explore: strategy 'dfs' is not implemented yet (use random or pct)\n");
     return 2;
   }
-  for (int i = 1; i <= runs; ++i) {
-    kesim::run::Options opt;
-    opt.seed = static_cast<std::uint64_t>(i);
-    Result r = kesim::run::run_file(file, opt);
-    if (r.exit_code == 2 || r.exit_code == 3) {
-      std::fputs(r.diagnostics.c_str(), stderr);
-      return r.exit_code;
+  kesim::run::Options base;
+  if (!time_budget.empty()) {
+    const auto d = kesim::scenario::parse_duration(time_budget);
+    if (!d || *d <= 0) {
+      fmt::print(stderr, "kesim explore: bad --time '{}' (a duration like 10ms)\n", time_budget);
+      return 2;
     }
-    if (r.exit_code == 1) {
-      fmt::print("schedule {} breaks the expectation after {} run(s): {}\n", i, i, r.summary);
-      fmt::print("replay it with: kesim replay {} --schedule seed:{}\n", file, i);
-      return 1;
-    }
+    base.time_limit = *d;
   }
-  fmt::print("{} schedules explored, the expectation held in every one\n", runs);
+  const kesim::run::ExploreResult r = kesim::run::explore(file, strategy, runs, bound, base);
+  if (r.exit_code >= 2) {
+    std::fputs(r.diagnostics.c_str(), stderr);
+    return r.exit_code;
+  }
+  if (r.exit_code == 1) {
+    fmt::print("schedule {} breaks the expectation (run {} of {}): {}\n", r.token, r.runs, runs, r.summary);
+    fmt::print("replay it with: kesim replay {} --schedule {}\n", file, r.token);
+    return 1;
+  }
+  fmt::print("{} schedules explored ({}), the expectation held in every one\n", runs, strategy);
   return 0;
 }
 
-int cmd_replay(const std::string& file, const std::string& token, const std::string& format) {
-  if (token.rfind("seed:", 0) != 0) {
-    fmt::print(stderr, "kesim replay: bad schedule token '{}' (expected seed:N)\n", token);
-    return 2;
-  }
+int cmd_replay(const std::string& file, const std::string& token, const std::string& format,
+               const std::string& trace_out) {
   kesim::run::Options opt;
-  try {
-    opt.seed = std::stoull(token.substr(5));
-  } catch (const std::exception&) {
-    fmt::print(stderr, "kesim replay: bad schedule token '{}' (expected seed:N)\n", token);
-    return 2;
-  }
+  opt.schedule = token;
+  opt.trace_out = trace_out;
   return cmd_run({file}, opt, format);
 }
 
@@ -208,14 +210,15 @@ int main(int argc, char** argv) {
   explore->add_option("file", explore_file, "scenario file")->required();
   explore->add_option("--strategy", strategy, "random | pct | dfs")->check(CLI::IsMember({"random", "pct", "dfs"}));
   explore->add_option("--runs", runs, "schedules to try")->check(CLI::Range(1, 1000000));
-  explore->add_option("--time", time_budget, "virtual time budget per run (accepted; machine.time_limit applies)");
-  explore->add_option("--preemption-bound", bound, "preemption bound (dfs)");
+  explore->add_option("--time", time_budget, "virtual time limit of each run (overrides machine.time_limit)");
+  explore->add_option("--preemption-bound", bound, "pct: priority change points (depth - 1)")->check(CLI::Range(0, 63));
 
   std::string replay_file, token;
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
   replay->add_option("file", replay_file, "scenario file")->required();
   replay->add_option("--schedule", token, "schedule token printed by explore")->required();
   replay->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
+  replay->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
 
   try {
     app.parse(argc, argv);
@@ -230,8 +233,8 @@ int main(int argc, char** argv) {
     if (*test) return cmd_test(paths, junit);
     if (*check) return cmd_check(check_files);
     if (*explain) return cmd_explain(topic);
-    if (*explore) return cmd_explore(explore_file, strategy, runs);
-    if (*replay) return cmd_replay(replay_file, token, format);
+    if (*explore) return cmd_explore(explore_file, strategy, runs, bound, time_budget);
+    if (*replay) return cmd_replay(replay_file, token, format, opt.trace_out);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kesim: internal error: {}\n", e.what());
     return 3;
