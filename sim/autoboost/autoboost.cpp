@@ -48,6 +48,8 @@ void AutoBoost::post_acquire(KTHREAD& t, KOBJECT_BASE& lock) {
     e->WaitingByte = false;
     e->AcquiredByte = true;
     ++e->acquire_count;
+  } else {
+    ++t.autoboost_untracked;
   }
   rebalance(t, nullptr);  // waiters still queued now wait on this owner
 }
@@ -55,15 +57,17 @@ void AutoBoost::post_acquire(KTHREAD& t, KOBJECT_BASE& lock) {
 void AutoBoost::post_release(KTHREAD& t, KOBJECT_BASE& lock) {
   KLOCK_ENTRY* e = find(t, lock);
   if (!e || !e->AcquiredByte) {
-    if (t.AutoBoostEntriesExhausted) return;
+    // While the thread holds untracked locks a release without an entry may be one of them.
+    if (t.autoboost_untracked > 0) {
+      if (--t.autoboost_untracked == 0) t.AutoBoostEntriesExhausted = false;
+      return;
+    }
     KeBugCheckEx(bugcheck::KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE, t.address, lock.address,
                  0xffffffff, 0,
                  t.name + " released " + lock.name + ", which it does not own: AutoBoost has "
                  "no lock entry for it on this thread");
   }
   if (--e->acquire_count == 0) *e = KLOCK_ENTRY{};
-  if (std::none_of(t.LockEntries.begin(), t.LockEntries.end(), [](auto& x) { return x.lock; }))
-    t.AutoBoostEntriesExhausted = false;
 }
 
 void AutoBoost::release_done(KTHREAD& t, KOBJECT_BASE& lock) { rebalance(t, nullptr); }

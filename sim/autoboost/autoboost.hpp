@@ -7,9 +7,9 @@
 //   - acquire at IRQL >= DISPATCH_LEVEL → 0x192 (thread, lock, IRQL, 0);
 //   - exit still owning a tracked lock → 0x1A3 KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION.
 // A seventh lock: the entries are exhausted; the thread sets AutoBoostEntriesExhausted and the
-// lock goes untracked (no boost, no ownership). Releasing a lock without an entry is then not
-// proof of a foreign release, so no 0x162 is raised until the thread's entries are all free
-// again. The KTHREAD flag's name is the source; its exact behaviour is unconfirmed (§14).
+// lock goes untracked (no boost, no ownership). While the thread holds untracked locks, a
+// release without an entry may be one of them, so it raises no 0x162 (and is counted off); the
+// flag clears when the last untracked lock is released. The KTHREAD flag's name is the source; its exact behaviour is unconfirmed (§14).
 #pragma once
 
 #include "sim/ke/kernel.hpp"

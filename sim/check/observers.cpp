@@ -22,19 +22,23 @@ void LockOrder::on_acquire_attempt(KTHREAD& t, KOBJECT_BASE& lock, const void* s
 void LockOrder::add_edges(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {
   for (KOBJECT_BASE* a : held_[t.index]) {
     if (a == &lock) continue;
-    const auto edge = std::make_pair(a->index, lock.index);
-    edges_.try_emplace(edge, Edge{t.index, t.name, step});
-    const auto reverse = std::make_pair(lock.index, a->index);
-    auto it = edges_.find(reverse);
-    if (it == edges_.end() || it->second.thread == t.index) continue;
+    auto& witnesses = edges_[{a->index, lock.index}];
+    if (std::none_of(witnesses.begin(), witnesses.end(), [&](const Edge& e) { return e.thread == t.index; }))
+      witnesses.push_back(Edge{t.index, t.name, step});
+    // Any other thread that took the reverse order makes a possible deadlock.
+    auto it = edges_.find({lock.index, a->index});
+    if (it == edges_.end()) continue;
+    const auto other = std::find_if(it->second.begin(), it->second.end(),
+                                    [&](const Edge& e) { return e.thread != t.index; });
+    if (other == it->second.end()) continue;
     const auto key = std::minmax(a->index, lock.index);
     if (!reported_.insert({key.first, key.second}).second) continue;
     findings_.push_back(
         {"lock_order",
          fmt::format("{} takes {} then {} ({}), but {} took {} then {} ({}): the two orders can "
                      "deadlock",
-                     t.name, a->name, lock.name, namer_(step, context_), it->second.thread_name,
-                     lock.name, a->name, namer_(it->second.step, context_))});
+                     t.name, a->name, lock.name, namer_(step, context_), other->thread_name,
+                     lock.name, a->name, namer_(other->step, context_))});
   }
 }
 
@@ -77,6 +81,13 @@ void RaceDetector::on_signal(KTHREAD* by, KOBJECT_BASE& obj) {
 }
 
 void RaceDetector::on_wait_satisfied(KTHREAD& t, KOBJECT_BASE& obj) {
+  if (obj.type == KOBJECTS::ThreadObject) {
+    if (auto it = exits_.find(obj.address); it != exits_.end()) {
+      const Clock exited = it->second;  // clock() below may grow clocks_
+      join(clock(t.index), exited);
+    }
+    return;
+  }
   if (obj.index < 0) return;
   if (auto it = sync_.find(obj.index); it != sync_.end()) join(clock(t.index), it->second);
 }
@@ -89,7 +100,10 @@ void RaceDetector::on_thread_create(KTHREAD* parent, KTHREAD& child) {
   ++p[static_cast<std::size_t>(parent->index)];
 }
 
-void RaceDetector::on_thread_exit(KTHREAD& t) { names_[t.index] = t.name; }
+void RaceDetector::on_thread_exit(KTHREAD& t) {
+  names_[t.index] = t.name;
+  exits_[t.Header.address] = clock(t.index);  // waiting for this thread's object joins it
+}
 
 bool RaceDetector::ordered(const Access& a, std::int32_t t) {
   if (a.thread == t) return true;

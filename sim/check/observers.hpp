@@ -39,7 +39,8 @@ class LockOrder final : public ke::Observer {
   StepNamer namer_;
   const void* context_;
   std::map<std::int32_t, std::vector<ke::KOBJECT_BASE*>> held_;   // thread → locks, in order
-  std::map<std::pair<std::int32_t, std::int32_t>, Edge> edges_;   // (A, B) → first witness
+  // (A, B) → the first witness of the edge per thread, in order of first appearance.
+  std::map<std::pair<std::int32_t, std::int32_t>, std::vector<Edge>> edges_;
   std::set<std::pair<std::int32_t, std::int32_t>> reported_;
   Findings findings_;
 };
@@ -74,6 +75,7 @@ class RaceDetector final : public ke::Observer {
   std::map<std::string, std::vector<Access>> accesses_;      // resource → recent accesses
   std::set<std::pair<std::string, std::pair<std::int32_t, std::int32_t>>> reported_;  // one per file and thread pair
   std::map<std::int32_t, std::string> names_;
+  std::map<std::uint64_t, Clock> exits_;                    // thread object address → exit clock
   Findings findings_;
 };
 

@@ -199,8 +199,9 @@ void Engine::QuantumEnd::on_event(std::uint64_t a, std::uint64_t gen) {
   if (t->work_end > c.quantum_end) e->post(c.quantum_end, this, a, ++c.quantum_gen);
 }
 
-void Engine::block() {
-  Task& t = *current_;
+// Takes the current task off its CPU (or out of its ready queue, if it was preempted but has
+// not switched away yet) and gives the CPU to the next ready task.
+void Engine::detach(Task& t) {
   if (t.state == TaskState::Ready) {
     dequeue(t);
   } else if (t.state == TaskState::Running) {
@@ -208,6 +209,11 @@ void Engine::block() {
     leave_cpu(t);
     dispatch(c);
   }
+}
+
+void Engine::block() {
+  Task& t = *current_;
+  detach(t);
   set_state(t, TaskState::Blocked);
   reschedule();
   while (t.state != TaskState::Running || t.activity != Activity::Executing) reschedule();
@@ -237,13 +243,7 @@ void Engine::interrupt(Task& t) {
 
 void Engine::exit_current() {
   Task& t = *current_;
-  if (t.state == TaskState::Ready) {
-    dequeue(t);
-  } else if (t.state == TaskState::Running) {
-    const int c = t.cpu;
-    leave_cpu(t);
-    dispatch(c);
-  }
+  detach(t);
   set_state(t, TaskState::Finished);
   --live_tasks_;
   Task* next = unwinding_ ? nullptr : find_next();

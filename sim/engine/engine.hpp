@@ -213,6 +213,7 @@ class Engine {
   [[noreturn]] void step_limit();
 
   void leave_cpu(Task& t);
+  void detach(Task& t);
   void dispatch(int cpu);
   void run_on(int cpu, Task& t);
   void preempt(int cpu, bool to_front);

@@ -158,6 +158,7 @@ struct KTHREAD : engine::Task {
   std::array<KLOCK_ENTRY, kLockEntries> LockEntries{};
   int autoboost_priority = 0;               // the priority AutoBoost lent this thread (0 none)
   bool AutoBoostEntriesExhausted = false;
+  std::uint16_t autoboost_untracked = 0;    // locks held without an entry (entries exhausted)
 
   // What the thread runs (set by create_thread).
   void (*body)(KTHREAD& self, void* context) = nullptr;  // shadows Task::body on purpose

@@ -143,8 +143,14 @@ std::string outcome_section(const RunInfo& info, const scenario::Program& p) {
 
 std::string findings_section(const check::Findings* f) {
   if (!f || f->empty()) return "Findings: none\n";
+  // The first kShown in full; a 1000-file race would otherwise bury the report (the JSON report
+  // has them all).
+  constexpr std::size_t kShown = 20;
   std::string out = fmt::format("Findings ({}):\n", f->size());
-  for (const check::Finding& x : *f) out += fmt::format("    [{}] {}\n", x.kind, x.message);
+  for (std::size_t i = 0; i < f->size() && i < kShown; ++i)
+    out += fmt::format("    [{}] {}\n", (*f)[i].kind, (*f)[i].message);
+  if (f->size() > kShown)
+    out += fmt::format("    ... and {} more (all of them in --format json)\n", f->size() - kShown);
   return out;
 }
 

@@ -116,10 +116,6 @@ bool does_io(const Program& p) {
   return false;
 }
 
-std::string read_lines_error(const std::string& path, const std::vector<std::string>& lines,
-                             const std::vector<scenario::Diagnostic>& errors) {
-  return scenario::format_diagnostics(path, lines, errors);
-}
 
 }  // namespace
 
@@ -149,26 +145,28 @@ ExploreResult explore(const std::string& path, const std::string& strategy, int 
   return out;
 }
 
+namespace {
+// Load errors or machine setup errors: exit 2 with the diagnostics. Returns true if res is set.
+bool bad_input(Result& res, const scenario::LoadResult& lr, const scenario::Interpreter* interp) {
+  std::vector<scenario::Diagnostic> ds = lr.errors;
+  if (interp)
+    for (const auto& e : interp->setup_errors()) ds.push_back({e.loc, e.message});
+  if (lr.program && ds.empty()) return false;
+  res.exit_code = kBadInput;
+  res.diagnostics = scenario::format_diagnostics(
+      res.file, lr.program ? lr.program->source_lines : lr.source_lines, ds);
+  res.summary = "invalid scenario";
+  return true;
+}
+}  // namespace
+
 Result check_file(const std::string& path) {
   Result res;
   res.file = path;
   scenario::LoadResult lr = scenario::load_file(path);
-  if (!lr.program) {
-    res.exit_code = kBadInput;
-    res.diagnostics = read_lines_error(path, lr.source_lines, lr.errors);
-    res.summary = "invalid";
-    return res;
-  }
-  scenario::RunOptions ro;
-  scenario::Interpreter interp(*lr.program, ro);
-  if (!interp.setup_errors().empty()) {
-    std::vector<scenario::Diagnostic> ds;
-    for (const auto& e : interp.setup_errors()) ds.push_back({e.loc, e.message});
-    res.exit_code = kBadInput;
-    res.diagnostics = read_lines_error(path, lr.program->source_lines, ds);
-    res.summary = "invalid";
-    return res;
-  }
+  if (bad_input(res, lr, nullptr)) return res;
+  scenario::Interpreter interp(*lr.program, {});
+  if (bad_input(res, lr, &interp)) return res;
   res.summary = "ok";
   return res;
 }
@@ -177,12 +175,7 @@ Result run_file(const std::string& path, const Options& opt) {
   Result res;
   res.file = path;
   scenario::LoadResult lr = scenario::load_file(path);
-  if (!lr.program) {
-    res.exit_code = kBadInput;
-    res.diagnostics = read_lines_error(path, lr.source_lines, lr.errors);
-    res.summary = "invalid scenario";
-    return res;
-  }
+  if (bad_input(res, lr, nullptr)) return res;
   const Program& p = *lr.program;
   check::LockOrder lock_order(&step_namer, &p);
   check::RaceDetector races(&step_namer, &p);
@@ -213,14 +206,7 @@ Result run_file(const std::string& path, const Options& opt) {
   ro.observers = {&lock_order};
   if (does_io(p)) ro.observers.push_back(&races);
   scenario::Interpreter interp(p, ro);
-  if (!interp.setup_errors().empty()) {
-    std::vector<scenario::Diagnostic> ds;
-    for (const auto& e : interp.setup_errors()) ds.push_back({e.loc, e.message});
-    res.exit_code = kBadInput;
-    res.diagnostics = read_lines_error(path, p.source_lines, ds);
-    res.summary = "invalid scenario";
-    return res;
-  }
+  if (bad_input(res, lr, &interp)) return res;
   const check::RunResult r = interp.run();
   check::Findings findings = lock_order.findings();
   findings.insert(findings.end(), races.findings().begin(), races.findings().end());
