@@ -208,6 +208,16 @@ void KiExitThread(KTHREAD& t) {
   if (KMUTANT* m = t.MutantListHead.front(); m && m->ApcDisable)
     KeBugCheckEx(bugcheck::THREAD_TERMINATE_HELD_MUTEX, t.address, m->address, 0, 0,
                  "the thread returned while it still owned mutex " + m->name);
+  // Mutants (not KMUTEXes) owned at exit are abandoned: state 1, no owner, and the next
+  // acquirer gets STATUS_ABANDONED (SEMANTICS.md §5; ReactOS KeRundownThread).
+  while (KMUTANT* m = t.MutantListHead.front()) {
+    t.MutantListHead.remove(*m);
+    m->OwnerThread = nullptr;
+    m->Abandoned = true;
+    m->SignalState = 1;
+    KiNoteRelease(t, *m);
+    KiWaitTest(*m, 0);
+  }
   // ReactOS PspExitThread lowers to PASSIVE_LEVEL before its checks.
   if (t.Irql != PASSIVE_LEVEL) KiSetIrql(t, PASSIVE_LEVEL);
   const std::uint32_t combined = KiCombinedApcDisable(t);

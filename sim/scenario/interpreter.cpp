@@ -124,7 +124,12 @@ void Interpreter::create_objects() {
       case ObjectType::timer:
         obj = &kernel_->create_timer(o.name, o.kind == EventKind::notification);
         break;
-      case ObjectType::mutex: obj = &kernel_->create_mutex(o.name); break;
+      case ObjectType::mutex: {
+        KMUTANT& m = kernel_->create_mutex(o.name);
+        if (o.mutant) m.ApcDisable = 0;  // KeInitializeMutant(FALSE): no critical region
+        obj = &m;
+        break;
+      }
       case ObjectType::guarded_mutex:
         obj = &kernel_->create_guarded_mutex(o.name, KOBJECTS::GuardedMutexObject);
         break;

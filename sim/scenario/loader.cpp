@@ -138,12 +138,14 @@ void Loader::load_object(const Field& f) {
   o.type = *t;
   auto allowed = [&](std::string_view key) {
     if (key == "type") return true;
-    if (key == "kind") return o.type == ObjectType::event || o.type == ObjectType::timer;
+    if (key == "kind")
+      return o.type == ObjectType::event || o.type == ObjectType::timer || o.type == ObjectType::mutex;
     if (key == "signaled") return o.type == ObjectType::event;
     return o.type == ObjectType::semaphore;  // count, limit
   };
   const char* takes = o.type == ObjectType::event   ? "kind, signaled"
                       : o.type == ObjectType::timer ? "kind"
+                      : o.type == ObjectType::mutex ? "kind (mutex or mutant)"
                       : o.type == ObjectType::semaphore ? "count, limit" : nullptr;
   const Field* count = nullptr;
   for (const Field& k : fs.items) {
@@ -152,6 +154,8 @@ void Loader::load_object(const Field& f) {
                                               describe_types(type_bit(o.type)), takes)
                                 : fmt::format("'{}' does not apply to {} (it takes only 'type')", k.key,
                                               describe_types(type_bit(o.type))));
+    } else if (k.key == "kind" && o.type == ObjectType::mutex) {
+      if (auto i = r_.choice(k, {"mutex", "mutant"})) o.mutant = *i == 1;
     } else if (k.key == "kind") {
       if (auto i = r_.choice(k, {"notification", "synchronization"})) o.kind = static_cast<EventKind>(*i);
     } else if (k.key == "signaled") {

@@ -85,6 +85,7 @@ struct ObjectDecl {
   bool signaled = false;                      // event
   std::int32_t count = 0;                     // semaphore initial count
   std::int32_t limit = 0x7fffffff;            // semaphore limit
+  bool mutant = false;  // mutex `kind: mutant` (extension): KeInitializeMutant, ApcDisable 0
   Loc loc;
 };
 
