@@ -23,7 +23,7 @@ Engine::Engine(const EngineConfig& cfg)
       stacks_(cfg.stack_size) {
   work_done_.e = this;
   quantum_end_.e = this;
-  candidates_.reserve(cpus_.size());
+  exec_.assign(cpus_.size(), nullptr);
   events_.reserve(256);
 }
 
@@ -75,6 +75,20 @@ StopReason Engine::run() {
 
 // ---- the scheduler core ------------------------------------------------------------------
 
+inline Task* Engine::choose() {
+  std::size_t n = 0;
+  int cur = -1;
+  for (Task* t : exec_) {  // one slot per CPU, in CPU order
+    if (t) {
+      if (t == current_) cur = static_cast<int>(n);
+      candidates_[n++] = t;
+    }
+  }
+  if (n <= 1) return n ? candidates_[0] : nullptr;
+  const std::size_t i = strategy_->choose(std::span<Task* const>(candidates_.data(), n), cur);
+  return candidates_[std::min(i, n - 1)];
+}
+
 Task* Engine::find_next() {
   for (;;) {
     while (!events_.empty() && events_.front().time <= now_) {
@@ -105,23 +119,8 @@ Task* Engine::find_next() {
   }
 }
 
-Task* Engine::choose() {
-  candidates_.clear();
-  int cur = -1;
-  for (Cpu& c : cpus_) {
-    Task* t = c.running;
-    if (t && t->activity == Activity::Executing) {
-      if (t == current_) cur = static_cast<int>(candidates_.size());
-      candidates_.push_back(t);
-    }
-  }
-  if (candidates_.empty()) return nullptr;
-  if (candidates_.size() == 1) return candidates_[0];
-  const std::size_t i = strategy_->choose(candidates_, cur);
-  return candidates_[std::min(i, candidates_.size() - 1)];
-}
 
-void Engine::switch_from(Task* self, Task* next) {
+inline __attribute__((always_inline)) void Engine::switch_from(Task* self, Task* next) {
   current_ = next;
   fiber::Fiber& to = next ? next->fiber : main_;
   if (self) {
@@ -135,7 +134,10 @@ void Engine::switch_from(Task* self, Task* next) {
 
 void Engine::reschedule() {
   Task* self = current_;
-  Task* next = find_next();
+  // The common case — nothing due, a task to run now — skips the event loop.
+  Task* next = nullptr;
+  if (!stop_requested_ && (events_.empty() || events_.front().time > now_)) next = choose();
+  if (!next) next = find_next();
   if (next == self) return;
   switch_from(self, next);
 }
@@ -164,7 +166,7 @@ Time Engine::work(Time d) {
     return 0;
   }
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
-  t.activity = Activity::Working;
+  set_activity(t, Activity::Working);
   t.work_end = now_ + d;
   t.work_left = 0;
   post(t.work_end, &work_done_, static_cast<std::uint64_t>(t.index), ++t.work_gen);
@@ -180,7 +182,7 @@ void Engine::WorkDone::on_event(std::uint64_t a, std::uint64_t gen) {
   Task& t = *e->tasks_[a];
   if (t.work_gen != gen || t.state != TaskState::Running || t.activity != Activity::Working)
     return;
-  t.activity = Activity::Executing;
+  e->set_activity(t, Activity::Executing);
   t.exec_stamp = ++e->exec_seq_;
   t.work_left = 0;
 }
@@ -222,13 +224,13 @@ void Engine::block() {
 void Engine::spin() {
   Task& t = *current_;
   while (t.state != TaskState::Running) reschedule();
-  t.activity = Activity::Stalled;
+  set_activity(t, Activity::Stalled);
   reschedule();
 }
 
 void Engine::poke(Task& t) {
   if (t.state == TaskState::Running && t.activity == Activity::Stalled) {
-    t.activity = Activity::Executing;
+    set_activity(t, Activity::Executing);
     t.exec_stamp = ++exec_seq_;
   }
 }
@@ -237,7 +239,7 @@ void Engine::interrupt(Task& t) {
   if (t.state != TaskState::Running || t.activity != Activity::Working) return;
   t.work_left = t.work_end - now_;
   ++t.work_gen;
-  t.activity = Activity::Executing;
+  set_activity(t, Activity::Executing);
   t.exec_stamp = ++exec_seq_;
 }
 
@@ -256,6 +258,7 @@ void Engine::exit_current() {
 void Engine::leave_cpu(Task& t) {
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
   c.running = nullptr;
+  exec_[static_cast<std::size_t>(t.cpu)] = nullptr;
   ++c.quantum_gen;
   t.last_cpu = t.cpu;
   t.cpu = -1;
@@ -269,7 +272,7 @@ void Engine::run_on(int cpu, Task& t) {
   t.cpu = static_cast<std::int16_t>(cpu);
   t.last_cpu = t.cpu;
   set_state(t, TaskState::Running);
-  t.activity = Activity::Executing;
+  set_activity(t, Activity::Executing);
   t.exec_stamp = ++exec_seq_;
   ++context_switches_;
   trace_.record({now_, 0, static_cast<std::int16_t>(cpu), TraceKind::Dispatch, t.index, -1,

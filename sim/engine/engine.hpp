@@ -222,6 +222,10 @@ class Engine {
   Task* best_ready(int cpu, int min_priority);
   int home_cpu(const Task& t) const;
   bool eligible(const Task& t, int cpu) const { return (t.affinity >> cpu) & 1; }
+  void set_activity(Task& t, Activity a) {
+    t.activity = a;
+    if (t.cpu >= 0) exec_[static_cast<std::size_t>(t.cpu)] = a == Activity::Executing ? &t : nullptr;
+  }
   void set_state(Task& t, TaskState s) {
     t.state = s;
     t.state_since = now_;
@@ -234,7 +238,10 @@ class Engine {
   std::uint64_t exec_seq_ = 0;
   std::array<std::uint32_t, kPriorities> ready_count_{};
   std::uint32_t ready_summary_ = 0;
-  std::vector<Task*> candidates_;
+  // exec_[cpu]: the task running on that CPU if it is Executing, else null — what choose()
+  // scans, kept in step with every change of a running task's activity (set_activity).
+  std::vector<Task*> exec_;
+  std::array<Task*, kMaxProcessors> candidates_{};
 
   Time now_ = 0;
   Time quantum_;

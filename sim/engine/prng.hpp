@@ -15,12 +15,19 @@ class Prng {
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
   }
-  // Uniform in [0, n) by rejection (no modulo bias); n > 0.
+  // Uniform in [0, n), n > 0: Lemire's multiply-high with rejection (unbiased, and no division
+  // in the common case — this runs at every scheduling point of a random schedule).
   std::uint64_t below(std::uint64_t n) {
-    const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
-    std::uint64_t v;
-    do v = next(); while (v >= limit);
-    return v % n;
+    unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
+    auto low = static_cast<std::uint64_t>(m);
+    if (low < n) {
+      const std::uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        m = static_cast<unsigned __int128>(next()) * n;
+        low = static_cast<std::uint64_t>(m);
+      }
+    }
+    return static_cast<std::uint64_t>(m >> 64);
   }
 
  private:

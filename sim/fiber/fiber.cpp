@@ -21,7 +21,6 @@ namespace ctx = boost::context::detail;
 
 namespace {
 constexpr std::size_t kStacksPerArena = 64;
-constexpr std::uint64_t kCanary = 0x6b6573696d535441ull;  // "kesimSTA"
 
 std::size_t page_size() {
   static const std::size_t p = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
@@ -39,26 +38,9 @@ Fiber* g_target = nullptr;
 }  // namespace
 
 struct Access {
-  // Runs on the fiber that was just resumed: records where the previous fiber stopped (or
-  // frees its stack if it finished) and completes the sanitizer's switch.
-  static void on_resumed(Fiber& self, ctx::transfer_t t) {
-#ifdef KESIM_ASAN
-    __sanitizer_finish_switch_fiber(self.asan_fake_stack_, nullptr, nullptr);
-#else
-    (void)self;
-#endif
-    auto* prev = static_cast<Fiber*>(t.data);
-    if (prev->finished_) {
-      prev->release_stack();
-    } else {
-      prev->ctx_ = t.fctx;
-      if (prev->stack_overflowed()) fatal("fiber stack overflow (raise machine.stack_size)");
-    }
-  }
-
   static void trampoline(ctx::transfer_t t) {
     Fiber& self = *g_target;
-    on_resumed(self, t);
+    Fiber::on_resumed(self, t);
     try {
       self.entry_(self);
     } catch (const Unwind&) {
@@ -67,22 +49,19 @@ struct Access {
     }
     fatal("fiber entry returned without finishing");
   }
-
-  static void jump(Fiber& from, Fiber& to, bool from_finished) {
-    to.ensure_context();
-    g_target = &to;
-#ifdef KESIM_ASAN
-    __sanitizer_start_switch_fiber(from_finished ? nullptr : &from.asan_fake_stack_,
-                                   to.stack_.base, to.stack_.size);
-#else
-    (void)from_finished;
-#endif
-    ctx::fcontext_t target = to.ctx_;
-    to.ctx_ = nullptr;
-    ctx::transfer_t t = ctx::jump_fcontext(target, &from);
-    on_resumed(from, t);
-  }
 };
+
+#ifdef KESIM_ASAN
+void Fiber::start_asan_switch(Fiber& from, Fiber& to, bool from_finished) {
+  __sanitizer_start_switch_fiber(from_finished ? nullptr : &from.asan_fake_stack_,
+                                 to.stack_.base, to.stack_.size);
+}
+void Fiber::finish_asan_switch(Fiber& self) {
+  __sanitizer_finish_switch_fiber(self.asan_fake_stack_, nullptr, nullptr);
+}
+#endif
+
+void Fiber::overflowed(const Fiber&) { fatal("fiber stack overflow (raise machine.stack_size)"); }
 
 StackPool::StackPool(std::size_t stack_size) {
   const std::size_t p = page_size();
@@ -116,7 +95,7 @@ StackPool::Stack StackPool::acquire() {
 #endif
   // The canary is the lowest word: only the lowest page is touched, which an overflow
   // would reach anyway.
-  std::memcpy(base, &kCanary, sizeof kCanary);
+  std::memcpy(base, &Fiber::kStackCanary, sizeof Fiber::kStackCanary);
   return {base, stack_size_};
 }
 
@@ -125,12 +104,6 @@ void StackPool::release(Stack s) {
   free_.push_back(s.base);
 }
 
-bool Fiber::stack_overflowed() const {
-  if (!stack_.base) return false;
-  std::uint64_t v;
-  std::memcpy(&v, stack_.base, sizeof v);
-  return v != kCanary;
-}
 
 void Fiber::release_stack() {
   if (stack_.base && pool_) pool_->release(stack_);
@@ -138,21 +111,23 @@ void Fiber::release_stack() {
   ctx_ = nullptr;
 }
 
+// A fiber's first run: take a stack and make the context whose entry is the trampoline. The
+// trampoline learns which fiber it is from g_target (the jump's data is the fiber left).
 void Fiber::ensure_context() {
-  if (ctx_) return;
   if (finished_ || !pool_) fatal("switch to a fiber that cannot run");
   stack_ = pool_->acquire();
   ctx_ = ctx::make_fcontext(stack_.base + stack_.size, stack_.size, &Access::trampoline);
-}
-
-void switch_to(Fiber& from, Fiber& to) {
-  if (&from == &to) return;
-  Access::jump(from, to, false);
+  g_target = this;
 }
 
 void finish_and_switch(Fiber& self, Fiber& to) {
+  self.check_stack();
   self.finished_ = true;
-  Access::jump(self, to, true);
+  if (!to.ctx_) to.ensure_context();
+#ifdef KESIM_ASAN
+  Fiber::start_asan_switch(self, to, true);
+#endif
+  ctx::jump_fcontext(to.ctx_, &self);
   fatal("a finished fiber was resumed");
 }
 

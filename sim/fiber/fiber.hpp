@@ -12,6 +12,7 @@
 // This layer knows nothing about kernels (ARCHITECTURE.md).
 #pragma once
 
+#include <boost/context/detail/fcontext.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -55,7 +56,7 @@ class Fiber;
 using Entry = void (*)(Fiber& self);
 
 // Switches from `from` (the running fiber) to `to`. Returns when some fiber switches back.
-void switch_to(Fiber& from, Fiber& to);
+inline void switch_to(Fiber& from, Fiber& to);
 // Marks `self` finished and switches to `to`; never returns. The stack is released by
 // whichever fiber resumes next.
 [[noreturn]] void finish_and_switch(Fiber& self, Fiber& to);
@@ -80,14 +81,43 @@ class Fiber {
 
   friend void switch_to(Fiber& from, Fiber& to);
   friend void finish_and_switch(Fiber& self, Fiber& to);
+  void check_stack() const {
+    if (stack_overflowed()) [[unlikely]] overflowed(*this);
+  }
 
   // True if the canary at the low end of the stack was overwritten (stack overflow).
-  bool stack_overflowed() const;
+  bool stack_overflowed() const {
+    if (!stack_.base) return false;
+    std::uint64_t v;
+    __builtin_memcpy(&v, stack_.base, sizeof v);
+    return v != kStackCanary;
+  }
+  static constexpr std::uint64_t kStackCanary = 0x6b6573696d535441ull;  // "kesimSTA"
 
  private:
-  friend struct Access;  // fiber.cpp: the trampoline and the switch helpers
+  friend struct Access;  // fiber.cpp: the trampoline and the slow paths
   void release_stack();
   void ensure_context();
+  // Runs on the fiber that was just resumed: records where the previous fiber stopped (or frees
+  // its stack if it finished). Inline: this is half of every switch.
+  static void on_resumed(Fiber& self, boost::context::detail::transfer_t t) {
+#ifdef KESIM_ASAN
+    finish_asan_switch(self);
+#else
+    (void)self;
+#endif
+    auto* prev = static_cast<Fiber*>(t.data);
+    if (prev->finished_) [[unlikely]] {
+      prev->release_stack();
+    } else {
+      prev->ctx_ = t.fctx;
+    }
+  }
+#ifdef KESIM_ASAN
+  static void start_asan_switch(Fiber& from, Fiber& to, bool from_finished);
+  static void finish_asan_switch(Fiber& self);
+#endif
+  static void overflowed(const Fiber& f);  // reports and exits (3)
 
   void* ctx_ = nullptr;  // boost::context::detail::fcontext_t
   StackPool* pool_ = nullptr;
@@ -99,5 +129,18 @@ class Fiber {
   void* asan_fake_stack_ = nullptr;
 #endif
 };
+
+// The hot path: one jump_fcontext plus the bookkeeping of on_resumed. The stack canary of the
+// fiber being left is checked here, where its frames are still hot in cache.
+inline void switch_to(Fiber& from, Fiber& to) {
+  if (&from == &to) return;
+  if (!to.ctx_) [[unlikely]] to.ensure_context();
+  from.check_stack();
+#ifdef KESIM_ASAN
+  Fiber::start_asan_switch(from, to, false);
+#endif
+  const boost::context::detail::transfer_t t = boost::context::detail::jump_fcontext(to.ctx_, &from);
+  Fiber::on_resumed(from, t);
+}
 
 }  // namespace kesim::fiber

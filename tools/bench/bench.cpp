@@ -14,12 +14,82 @@
 #include "sim/ex/pushlock.hpp"
 #include "sim/fiber/fiber.hpp"
 
+#include <boost/context/detail/fcontext.hpp>
+#include <boost/context/fiber.hpp>
+
 namespace {
 
 using namespace kesim;
 using namespace kesim::nt;
 
-// ---- raw fiber switch: two fibers ping-pong; one iteration = one switch ----------------------
+// ---- raw Boost.Context switch: jump_fcontext ping-pong, nothing else -------------------------
+
+namespace raw {
+namespace ctx = boost::context::detail;
+ctx::fcontext_t g_main = nullptr;
+std::int64_t g_left = 0;
+// Two of these bounce control between each other with jump_fcontext only; g_left counts the
+// switches. The first one entered gets its peer's fresh context in t.data.
+void bounce(ctx::transfer_t t) {
+  ctx::fcontext_t peer = t.data ? *static_cast<ctx::fcontext_t*>(t.data) : t.fctx;
+  if (t.data) g_main = t.fctx;
+  for (;;) {
+    if (--g_left <= 0) {
+      t = ctx::jump_fcontext(g_main, nullptr);
+      g_main = t.fctx;
+      continue;
+    }
+    t = ctx::jump_fcontext(peer, nullptr);
+    peer = t.fctx;
+  }
+}
+}  // namespace raw
+
+void BM_RawBoostContextSwitch(benchmark::State& state) {
+  namespace ctx = boost::context::detail;
+  constexpr std::size_t kStack = 64 * 1024;
+  std::vector<char> sa(kStack), sb(kStack);
+  ctx::fcontext_t b = ctx::make_fcontext(sb.data() + kStack, kStack, &raw::bounce);
+  ctx::fcontext_t next = ctx::make_fcontext(sa.data() + kStack, kStack, &raw::bounce);
+  void* data = &b;
+  for (auto _ : state) {
+    raw::g_left = 1'000'000;
+    ctx::transfer_t t = ctx::jump_fcontext(next, data);
+    next = t.fctx;  // whichever fiber stopped; it resumes where it left off
+    data = nullptr;
+  }
+  state.SetItemsProcessed(state.iterations() * 1'000'000);
+  state.counters["ns_per_switch"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * 1'000'000, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_RawBoostContextSwitch)->Unit(benchmark::kMillisecond);
+
+// ---- raw Boost.Context fiber (the public boost::context::fiber API): ping-pong ----------------
+
+void BM_RawBoostFiberSwitch(benchmark::State& state) {
+  namespace bc = boost::context;
+  std::int64_t left = 0;
+  bc::fiber* peer_slot = nullptr;
+  // `pong` resumes whoever resumed it; one iteration of the benchmark = 1,000,000 switches.
+  bc::fiber pong{[&](bc::fiber&& caller) {
+    for (;;) {
+      --left;
+      caller = std::move(caller).resume();
+    }
+    return std::move(caller);
+  }};
+  (void)peer_slot;
+  for (auto _ : state) {
+    left = 1'000'000;
+    while (left > 0) pong = std::move(pong).resume();  // two switches per resume
+  }
+  state.SetItemsProcessed(state.iterations() * 1'000'000 * 2);
+  state.counters["ns_per_switch"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * 2'000'000, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_RawBoostFiberSwitch)->Unit(benchmark::kMillisecond);
+
+// ---- kesim's fiber layer: two fibers ping-pong; one iteration = one switch ----------------------
 
 struct PingPong {
   fiber::StackPool pool{64 * 1024};
@@ -41,7 +111,7 @@ void pong(fiber::Fiber&) {
   }
 }
 
-void BM_RawFiberSwitch(benchmark::State& state) {
+void BM_KesimFiberSwitch(benchmark::State& state) {
   PingPong pp;
   g_pp = &pp;
   pp.a.prepare(&pp.pool, &ping, nullptr);
@@ -57,13 +127,14 @@ void BM_RawFiberSwitch(benchmark::State& state) {
       static_cast<double>(state.iterations()) * 1'000'000, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   // The fibers are parked mid-loop; their stacks go with the pool.
 }
-BENCHMARK(BM_RawFiberSwitch)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_KesimFiberSwitch)->Unit(benchmark::kMillisecond);
 
 // ---- engine-level: tasks that only hit scheduling points --------------------------------------
 
 struct Alternate final : engine::Strategy {
   std::size_t choose(std::span<engine::Task* const> c, int current) override {
-    return current < 0 ? 0 : (static_cast<std::size_t>(current) + 1) % c.size();
+    const std::size_t next = static_cast<std::size_t>(current) + 1;  // no division on the hot path
+    return current < 0 || next == c.size() ? 0 : next;
   }
 };
 
