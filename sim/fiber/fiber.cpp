@@ -127,7 +127,7 @@ void finish_and_switch(Fiber& self, Fiber& to) {
 #ifdef KESIM_ASAN
   Fiber::start_asan_switch(self, to, true);
 #endif
-  ctx::jump_fcontext(to.ctx_, &self);
+  jump(to.ctx_, &self);
   fatal("a finished fiber was resumed");
 }
 
