@@ -75,7 +75,7 @@ StopReason Engine::run() {
 
 // ---- the scheduler core ------------------------------------------------------------------
 
-inline Task* Engine::choose() {
+Task* Engine::choose() {
   std::size_t n = 0;
   int cur = -1;
   for (Task* t : exec_) {  // one slot per CPU, in CPU order
@@ -120,26 +120,12 @@ Task* Engine::find_next() {
 }
 
 
-inline __attribute__((always_inline)) void Engine::switch_from(Task* self, Task* next) {
-  current_ = next;
-  fiber::Fiber& to = next ? next->fiber : main_;
-  if (self) {
-    fiber::switch_to(self->fiber, to);
-    current_ = self;
-    if (unwinding_) throw fiber::Unwind{};
-  } else {
-    fiber::switch_to(main_, to);
-  }
-}
 
-void Engine::reschedule() {
-  Task* self = current_;
+Task* Engine::pick_next() {
   // The common case — nothing due, a task to run now — skips the event loop.
-  Task* next = nullptr;
-  if (!stop_requested_ && (events_.empty() || events_.front().time > now_)) next = choose();
-  if (!next) next = find_next();
-  if (next == self) return;
-  switch_from(self, next);
+  if (!stop_requested_ && (events_.empty() || events_.front().time > now_)) [[likely]]
+    if (Task* t = choose()) return t;
+  return find_next();
 }
 
 void Engine::step_limit() {
