@@ -88,10 +88,12 @@ KSPIN_LOCK& Kernel::create_spin_lock(std::string name) {
 
 KGUARDED_MUTEX& Kernel::create_guarded_mutex(std::string name, KOBJECTS type) {
   auto& m = create<KGUARDED_MUTEX>(name, type);
+  // 2003–Win7 sleep on the gate, Win8+ on the event; both sit at +0x18 in their layouts. Waits on
+  // the inner object are reported as waits on the mutex (same object index).
   for (DISPATCHER_HEADER* h : {static_cast<DISPATCHER_HEADER*>(&m.Gate),
                                static_cast<DISPATCHER_HEADER*>(&m.Event)}) {
-    h->index = m.index;  // waits on the inner object are reported as waits on the mutex
-    h->address = m.address + (h == &m.Gate ? 0x18 : 0x18);
+    h->index = m.index;
+    h->address = m.address + 0x18;
   }
   m.Gate.name = name + ".Gate";
   m.Gate.type = KOBJECTS::GateObject;
