@@ -13,12 +13,7 @@ ke::KernelConfig make_kernel_config(const SimulatorOptions& opt) {
   c.engine.quantum = opt.quantum;
   c.engine.time_limit = opt.time_limit;
   c.engine.max_steps = opt.max_steps;
-#ifdef KESIM_ASAN
-  // ASan's redzones make frames several times larger.
-  c.engine.stack_size = opt.stack_size ? opt.stack_size * 4 : 256 * 1024;
-#else
-  c.engine.stack_size = opt.stack_size ? opt.stack_size : 64 * 1024;
-#endif
+  c.engine.stack_size = ke::fiber_stack_size(opt.stack_size);
   return c;
 }
 

@@ -192,13 +192,20 @@ bool KiTryTakeGuardedMutex(KGUARDED_MUTEX& m) {
   return was_free;
 }
 
-void KeAcquireGuardedMutex(KGUARDED_MUTEX& m) {
-  Kernel& k = current_kernel();
-  KTHREAD& t = *k.current_thread();
+namespace {
+// Both acquire routines start alike: a guarded region first, then AutoBoost's IRQL check.
+LockTracker* enter_acquire(KTHREAD& t, KGUARDED_MUTEX& m) {
   KiSchedulingPoint();
   KiEnterGuardedRegion(t);
-  LockTracker* tr = k.lock_tracker();
+  LockTracker* tr = current_kernel().lock_tracker();
   if (tr) tr->pre_acquire(t, m);
+  return tr;
+}
+}  // namespace
+
+void KeAcquireGuardedMutex(KGUARDED_MUTEX& m) {
+  KTHREAD& t = *current_kernel().current_thread();
+  LockTracker* tr = enter_acquire(t, m);
   if (!KiTryTakeGuardedMutex(m)) KiAcquireGuardedMutexContended(m, WrGuardedMutex);
   m.Owner = &t;
   KiNoteAcquire(t, m, true);
@@ -208,10 +215,7 @@ void KeAcquireGuardedMutex(KGUARDED_MUTEX& m) {
 bool KeTryToAcquireGuardedMutex(KGUARDED_MUTEX& m) {
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
-  KiSchedulingPoint();
-  KiEnterGuardedRegion(t);
-  LockTracker* tr = k.lock_tracker();
-  if (tr) tr->pre_acquire(t, m);
+  LockTracker* tr = enter_acquire(t, m);
   if (!KiTryTakeGuardedMutex(m)) {
     k.record(TraceKind::LockTry, &t, &m, 0);
     KiLeaveGuardedRegion(t);

@@ -84,6 +84,17 @@ struct KernelConfig {
 
 using ThreadBody = void (*)(KTHREAD& self, void* context);
 
+// The fiber stack size for a requested one (0 = the default, 64 KiB). Under ASan frames carry
+// redzones and are several times larger, so every stack is 4x.
+inline std::size_t fiber_stack_size(std::size_t requested) {
+  const std::size_t size = requested ? requested : 64 * 1024;
+#ifdef KESIM_ASAN
+  return size * 4;
+#else
+  return size;
+#endif
+}
+
 class Kernel {
  public:
   explicit Kernel(const KernelConfig& cfg);

@@ -43,11 +43,7 @@ Interpreter::Interpreter(const Program& p, RunOptions opt)
   c.engine.quantum = machine_.quantum;
   c.engine.time_limit = machine_.time_limit;
   c.engine.max_steps = machine_.max_steps;
-  std::size_t stack = machine_.stack_size ? machine_.stack_size : 64 * 1024;
-#ifdef KESIM_ASAN
-  stack *= 4;  // ASan redzones make frames several times larger
-#endif
-  c.engine.stack_size = stack;
+  c.engine.stack_size = fiber_stack_size(machine_.stack_size);
   kernel_ = std::make_unique<Kernel>(c);
   kernel_->engine().trace().set_keep_all(opt_.keep_trace);
   if (opt_.strategy) kernel_->engine().set_strategy(opt_.strategy);
