@@ -296,7 +296,7 @@ int Engine::home_cpu(const Task& t) const {
 }
 
 void Engine::ready(Task& t) {
-  if (t.state == TaskState::Ready || t.state == TaskState::Running) return;
+  if (t.state != TaskState::Created && t.state != TaskState::Blocked) return;  // nothing to do
   if (t.state == TaskState::Created) mark_live(t);
   set_state(t, TaskState::Ready);
   trace_.record({now_, 0, current_cpu(), TraceKind::Ready, t.index, -1, t.priority, 0});

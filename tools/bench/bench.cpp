@@ -176,6 +176,43 @@ BENCHMARK(BM_EngineThreadSwitch)->Unit(benchmark::kMillisecond);
 void BM_SchedulingPointNoSwitch(benchmark::State& state) { run_loop_tasks(state, 1, false); }
 BENCHMARK(BM_SchedulingPointNoSwitch)->Unit(benchmark::kMillisecond);
 
+// A thread switch through the engine's dispatcher: two tasks on one CPU hand the CPU to each
+// other — ready the other, block — so every iteration is one context switch chosen by the
+// default policy (no custom strategy, no Ke logic on top).
+struct HandOffTask : engine::Task {
+  engine::Task* other = nullptr;
+  std::int64_t n = 0;
+};
+void hand_off_body(engine::Task& t) {
+  auto& h = static_cast<HandOffTask&>(t);
+  for (std::int64_t i = 0; i < h.n; ++i) {
+    t.engine->ready(*h.other);
+    t.engine->block();
+  }
+  t.engine->ready(*h.other);
+}
+
+void BM_EngineThreadSwitchHandOff(benchmark::State& state) {
+  constexpr std::int64_t kSwitches = 1'000'000;
+  for (auto _ : state) {
+    engine::Engine e({.processors = 1, .max_steps = ~0ull});
+    HandOffTask a, b;
+    a.other = &b;
+    b.other = &a;
+    a.n = b.n = kSwitches / 2;
+    a.body = b.body = &hand_off_body;
+    e.add_task(a);
+    e.add_task(b);
+    e.ready(a);
+    e.run();
+    e.unwind_all();
+  }
+  state.SetItemsProcessed(state.iterations() * kSwitches);
+  state.counters["ns_per_switch"] = benchmark::Counter(static_cast<double>(state.iterations()) * kSwitches,
+                                                       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_EngineThreadSwitchHandOff)->Unit(benchmark::kMillisecond);
+
 // ---- Ke: events -------------------------------------------------------------------------------
 
 // Uncontended: set a synchronization event, then wait on it (satisfied without blocking).
