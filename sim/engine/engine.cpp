@@ -119,12 +119,6 @@ Task* Engine::find_next() {
   }
 }
 
-Task* Engine::pick_next() {
-  // The common case — nothing due, a task to run now — skips the event loop.
-  if (!stop_requested_ && (events_.empty() || events_.front().time > now_)) [[likely]]
-    if (Task* t = choose()) return t;
-  return find_next();
-}
 
 void Engine::step_limit() {
   stop_reason_ = StopReason::StepLimit;
