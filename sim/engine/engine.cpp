@@ -75,19 +75,6 @@ StopReason Engine::run() {
 
 // ---- the scheduler core ------------------------------------------------------------------
 
-Task* Engine::choose() {
-  std::size_t n = 0;
-  int cur = -1;
-  for (Task* t : exec_) {  // one slot per CPU, in CPU order
-    if (t) {
-      if (t == current_) cur = static_cast<int>(n);
-      candidates_[n++] = t;
-    }
-  }
-  if (n <= 1) return n ? candidates_[0] : nullptr;
-  const std::size_t i = strategy_->choose(std::span<Task* const>(candidates_.data(), n), cur);
-  return candidates_[std::min(i, n - 1)];
-}
 
 Task* Engine::find_next() {
   for (;;) {

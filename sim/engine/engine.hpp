@@ -217,24 +217,24 @@ class Engine {
   // The task to run now: choose() among the Executing tasks, or find_next() when events are due
   // or nothing can run at this instant. Inline: it is most of every switch.
   Task* pick_next() {
-    if (!stop_requested_ && (events_.empty() || events_.front().time > now_)) [[likely]] {
-      std::size_t n = 0;
-      int cur = -1;
-      for (Task* t : exec_) {  // one slot per CPU, in CPU order
-        if (!t) continue;
-        if (t == current_) cur = static_cast<int>(n);
-        candidates_[n++] = t;
-      }
-      if (n == 1) return candidates_[0];
-      if (n > 1) {
-        const std::size_t i = strategy_->choose(std::span<Task* const>(candidates_.data(), n), cur);
-        return candidates_[i < n ? i : n - 1];
-      }
-    }
+    if (!stop_requested_ && (events_.empty() || events_.front().time > now_)) [[likely]]
+      if (Task* t = choose()) return t;
     return find_next();
   }
   Task* find_next();
-  Task* choose();
+  // The Executing task that runs next (the strategy decides when there are several), or null.
+  Task* choose() {
+    std::size_t n = 0;
+    int cur = -1;
+    for (Task* t : exec_) {  // one slot per CPU, in CPU order
+      if (!t) continue;
+      if (t == current_) cur = static_cast<int>(n);
+      candidates_[n++] = t;
+    }
+    if (n <= 1) return n ? candidates_[0] : nullptr;
+    const std::size_t i = strategy_->choose(std::span<Task* const>(candidates_.data(), n), cur);
+    return candidates_[i < n ? i : n - 1];
+  }
   void switch_from(Task* self, Task* next) {
     current_ = next;
     fiber::Fiber& to = next ? next->fiber : main_;
