@@ -23,7 +23,6 @@ Engine::Engine(const EngineConfig& cfg)
       stacks_(cfg.stack_size) {
   work_done_.e = this;
   quantum_end_.e = this;
-  exec_.assign(cpus_.size(), nullptr);
   events_.reserve(256);
 }
 
@@ -223,7 +222,7 @@ void Engine::exit_current() {
 void Engine::leave_cpu(Task& t) {
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
   c.running = nullptr;
-  exec_[static_cast<std::size_t>(t.cpu)] = nullptr;
+  exec_remove(t);
   ++c.quantum_gen;
   t.last_cpu = t.cpu;
   t.cpu = -1;

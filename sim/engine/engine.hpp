@@ -48,6 +48,7 @@ struct Task {
   Time state_since = 0;          // when the task entered its current state
   std::uint64_t exec_stamp = 0;  // order in which tasks became Executing (oldest first)
   bool live = false;             // counted in the engine's live tasks
+  std::int16_t exec_pos = -1;    // index in the engine's list of Executing tasks, or -1
   ListLink ready_link;
   // What the fiber runs, set by the layer above. When it returns the task exits.
   void (*body)(Task&) = nullptr;
@@ -224,16 +225,11 @@ class Engine {
   Task* find_next();
   // The Executing task that runs next (the strategy decides when there are several), or null.
   Task* choose() {
-    std::size_t n = 0;
-    int cur = -1;
-    for (Task* t : exec_) {  // one slot per CPU, in CPU order
-      if (!t) continue;
-      if (t == current_) cur = static_cast<int>(n);
-      candidates_[n++] = t;
-    }
-    if (n <= 1) return n ? candidates_[0] : nullptr;
-    const std::size_t i = strategy_->choose(std::span<Task* const>(candidates_.data(), n), cur);
-    return candidates_[i < n ? i : n - 1];
+    const std::size_t n = exec_count_;
+    if (n <= 1) return n ? exec_list_[0] : nullptr;
+    const int cur = current_ ? current_->exec_pos : -1;
+    const std::size_t i = strategy_->choose(std::span<Task* const>(exec_list_.data(), n), cur);
+    return exec_list_[i < n ? i : n - 1];
   }
   void switch_from(Task* self, Task* next) {
     current_ = next;
@@ -260,7 +256,29 @@ class Engine {
   bool eligible(const Task& t, int cpu) const { return (t.affinity >> cpu) & 1; }
   void set_activity(Task& t, Activity a) {
     t.activity = a;
-    if (t.cpu >= 0) exec_[static_cast<std::size_t>(t.cpu)] = a == Activity::Executing ? &t : nullptr;
+    if (t.cpu >= 0 && a == Activity::Executing) exec_insert(t);
+    else exec_remove(t);
+  }
+  // The Executing tasks on CPUs, kept in CPU order as tasks start and stop executing, so a
+  // scheduling point finds its candidates without scanning the CPUs.
+  void exec_insert(Task& t) {
+    if (t.exec_pos >= 0) return;
+    std::size_t i = exec_count_++;
+    for (; i > 0 && exec_list_[i - 1]->cpu > t.cpu; --i) {
+      exec_list_[i] = exec_list_[i - 1];
+      exec_list_[i]->exec_pos = static_cast<std::int16_t>(i);
+    }
+    exec_list_[i] = &t;
+    t.exec_pos = static_cast<std::int16_t>(i);
+  }
+  void exec_remove(Task& t) {
+    if (t.exec_pos < 0) return;
+    for (auto i = static_cast<std::size_t>(t.exec_pos); i + 1 < exec_count_; ++i) {
+      exec_list_[i] = exec_list_[i + 1];
+      exec_list_[i]->exec_pos = static_cast<std::int16_t>(i);
+    }
+    --exec_count_;
+    t.exec_pos = -1;
   }
   void set_state(Task& t, TaskState s) {
     t.state = s;
@@ -274,10 +292,8 @@ class Engine {
   std::uint64_t exec_seq_ = 0;
   std::array<std::uint32_t, kPriorities> ready_count_{};
   std::uint32_t ready_summary_ = 0;
-  // exec_[cpu]: the task running on that CPU if it is Executing, else null — what choose()
-  // scans, kept in step with every change of a running task's activity (set_activity).
-  std::vector<Task*> exec_;
-  std::array<Task*, kMaxProcessors> candidates_{};
+  std::array<Task*, kMaxProcessors> exec_list_{};
+  std::size_t exec_count_ = 0;
 
   Time now_ = 0;
   Time quantum_;
