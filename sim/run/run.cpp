@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sim/check/observers.hpp"
+#include "sim/explore/dfs.hpp"
 #include "sim/explore/pct.hpp"
 #include "sim/io/io.hpp"
 #include "sim/scenario/interpreter.hpp"
@@ -119,8 +120,36 @@ bool does_io(const Program& p) {
 
 }  // namespace
 
+namespace {
+ExploreResult explore_dfs(const std::string& path, int runs, int bound, const Options& base) {
+  ExploreResult out;
+  std::vector<std::uint32_t> prefix;  // the empty prefix: kesim's default schedule
+  for (int i = 1; i <= runs; ++i) {
+    Options opt = base;
+    opt.schedule = explore::dfs_token(prefix);
+    const Result r = run_file(path, opt);
+    out.runs = i;
+    if (r.exit_code != kMet) {
+      out.exit_code = r.exit_code;
+      out.diagnostics = r.diagnostics;
+      out.token = opt.schedule;
+      out.summary = r.summary;
+      return out;
+    }
+    auto next = explore::next_dfs_prefix(r.choices, bound);
+    if (!next) {
+      out.exhausted = true;
+      return out;
+    }
+    prefix = std::move(*next);
+  }
+  return out;
+}
+}  // namespace
+
 ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
                       const Options& base) {
+  if (strategy == "dfs") return explore_dfs(path, runs, bound, base);
   ExploreResult out;
   const Result probe = run_file(path, base);
   if (probe.exit_code >= kBadInput) {
@@ -183,12 +212,16 @@ Result run_file(const std::string& path, const Options& opt) {
   ro.seed = opt.seed;
   ro.time_limit = opt.time_limit;
   std::unique_ptr<explore::PctStrategy> pct;
-  if (!opt.schedule.empty()) {
+  std::unique_ptr<explore::PrefixStrategy> dfs;
+  if (auto prefix = explore::parse_dfs_token(opt.schedule)) {
+    dfs = std::make_unique<explore::PrefixStrategy>(std::move(*prefix));
+    ro.strategy = dfs.get();
+  } else if (!opt.schedule.empty()) {
     const auto token = explore::parse_token(opt.schedule);
     if (!token) {
       res.exit_code = kBadInput;
-      res.diagnostics = fmt::format("kesim: bad schedule token '{}' (expected seed:N or pct:SEED:DEPTH:STEPS)\n",
-                                    opt.schedule);
+      res.diagnostics = fmt::format("kesim: bad schedule token '{}' (expected seed:N, "
+                                    "pct:SEED:DEPTH:STEPS or dfs:P0.P1...)\n", opt.schedule);
       return res;
     }
     if (token->strategy == "seed") {
@@ -208,6 +241,7 @@ Result run_file(const std::string& path, const Options& opt) {
   scenario::Interpreter interp(p, ro);
   if (bad_input(res, lr, &interp)) return res;
   const check::RunResult r = interp.run();
+  if (dfs) res.choices = dfs->points();
   check::Findings findings = lock_order.findings();
   findings.insert(findings.end(), races.findings().begin(), races.findings().end());
 

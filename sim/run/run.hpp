@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/explore/dfs.hpp"
 #include "sim/report/report.hpp"
 
 namespace kesim::run {
@@ -31,18 +32,21 @@ struct Result {
   report::ExpectResult expect;
   std::string outcome;      // outcome name ("" for bad input)
   std::string summary;      // one line for `kesim test`
+  std::vector<explore::ChoicePoint> choices;  // the choice points met (dfs schedules only)
 };
 
 Result run_file(const std::string& path, const Options& opt);
 
 // `kesim explore`: runs the scenario under many schedules until one breaks its expectation.
 // random: one seed per run (every scheduling point picks a random runnable CPU); pct: PCT with
-// depth = bound + 1 and change points over the step count of a first, default run.
+// depth = bound + 1 and change points over the step count of a first, default run; dfs: every
+// schedule with at most `bound` preemptions, depth first, until `runs` or the tree is done.
 struct ExploreResult {
   int exit_code = kMet;        // kMet nothing found, kNotMet found, 2/3 errors
   std::string token;           // the breaking schedule, for `kesim replay --schedule`
   std::string summary;         // what broke
   int runs = 0;                // schedules tried
+  bool exhausted = false;      // dfs: every schedule within the bound was tried
   std::string diagnostics;
 };
 ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,

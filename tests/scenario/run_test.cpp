@@ -100,7 +100,7 @@ namespace {
 
 TEST(Explore, FindsTheDeadlockingScheduleAndReplayReproducesIt) {
   const std::string p = (kRoot / "scenarios/classroom/abba_found_by_exploration.yaml").string();
-  for (const char* strategy : {"random", "pct"}) {
+  for (const char* strategy : {"random", "pct", "dfs"}) {
     const auto found = kesim::run::explore(p, strategy, 200, 2, {});
     ASSERT_EQ(found.exit_code, 1) << strategy;
     kesim::run::Options o;
@@ -125,9 +125,17 @@ TEST(Explore, ThePushLockFixStillDependsOnWhoWinsTheLock) {
   EXPECT_EQ(kesim::run::explore(p, "random", 50, 2, {}).exit_code, 1);
 }
 
+TEST(Explore, DfsExhaustsASmallTreeWithinItsBound) {
+  const std::string p = (kRoot / "scenarios/basics/spin_lock_contention.yaml").string();
+  const auto r = kesim::run::explore(p, "dfs", 5000, 1, {});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.exhausted);
+  EXPECT_EQ(r.runs, 22);  // every schedule of two spinning workers with at most one preemption
+}
+
 TEST(Explore, BadTokensAreBadInput) {
   const std::string p = (kRoot / "scenarios/basics/semaphore.yaml").string();
-  for (const char* t : {"seed:", "pct:1:0:5", "dfs:1", "seed:x"}) {
+  for (const char* t : {"seed:", "pct:1:0:5", "dfs:1.", "seed:x", "bfs:1"}) {
     kesim::run::Options o;
     o.schedule = t;
     EXPECT_EQ(kesim::run::run_file(p, o).exit_code, 2) << t;

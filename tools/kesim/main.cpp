@@ -131,13 +131,10 @@ int cmd_explain(const std::string& topic) {
 // Exploration: run the scenario under many schedules until one breaks its expectation, then
 // print that schedule's token for `kesim replay`. random: one seed per run (every scheduling
 // point picks a random runnable CPU); pct: PCT with depth = preemption bound + 1, its change
-// points spread over the step count of a first run. Bounded DFS is not implemented yet.
+// points spread over the step count of a first run; dfs: every schedule within the preemption
+// bound, depth first.
 int cmd_explore(const std::string& file, const std::string& strategy, int runs, int bound,
                 const std::string& time_budget) {
-  if (strategy == "dfs") {
-    fmt::print(stderr, "kesim explore: strategy 'dfs' is not implemented yet (use random or pct)\n");
-    return 2;
-  }
   kesim::run::Options base;
   if (!time_budget.empty()) {
     const auto d = kesim::scenario::parse_duration(time_budget);
@@ -157,7 +154,11 @@ int cmd_explore(const std::string& file, const std::string& strategy, int runs, 
     fmt::print("replay it with: kesim replay {} --schedule {}\n", file, r.token);
     return 1;
   }
-  fmt::print("{} schedules explored ({}), the expectation held in every one\n", runs, strategy);
+  if (r.exhausted)
+    fmt::print("all {} schedules with at most {} preemption(s) explored (dfs), the expectation held in "
+               "every one\n", r.runs, bound);
+  else
+    fmt::print("{} schedules explored ({}), the expectation held in every one\n", r.runs, strategy);
   return 0;
 }
 
@@ -211,7 +212,7 @@ int main(int argc, char** argv) {
   explore->add_option("--strategy", strategy, "random | pct | dfs")->check(CLI::IsMember({"random", "pct", "dfs"}));
   explore->add_option("--runs", runs, "schedules to try")->check(CLI::Range(1, 1000000));
   explore->add_option("--time", time_budget, "virtual time limit of each run (overrides machine.time_limit)");
-  explore->add_option("--preemption-bound", bound, "pct: priority change points (depth - 1)")->check(CLI::Range(0, 63));
+  explore->add_option("--preemption-bound", bound, "dfs: most preemptions per schedule; pct: priority change points (depth - 1)")->check(CLI::Range(0, 63));
 
   std::string replay_file, token;
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");

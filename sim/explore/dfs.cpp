@@ -1,0 +1,88 @@
+#include "sim/explore/dfs.hpp"
+
+#include <charconv>
+
+namespace kesim::explore {
+
+namespace {
+bool is_preemption(const ChoicePoint& p, std::uint32_t pick) {
+  return p.current >= 0 && pick != static_cast<std::uint32_t>(p.current);
+}
+
+// Alternatives at a point in the order DFS tries them: the default first, then the others in
+// candidate (CPU) order.
+std::uint32_t alternative(const ChoicePoint& p, std::uint32_t rank) {
+  if (rank == 0) return p.dflt;
+  const std::uint32_t i = rank - 1;
+  return i < p.dflt ? i : i + 1;
+}
+
+std::uint32_t rank_of(const ChoicePoint& p) {
+  if (p.pick == p.dflt) return 0;
+  return p.pick < p.dflt ? p.pick + 1 : p.pick;
+}
+}  // namespace
+
+std::size_t PrefixStrategy::choose(std::span<engine::Task* const> c, int current) {
+  ChoicePoint p;
+  p.n = static_cast<std::uint32_t>(c.size());
+  p.current = current;
+  // The default policy (engine::StickyStrategy): keep the current task, else the oldest.
+  if (current >= 0) {
+    p.dflt = static_cast<std::uint32_t>(current);
+  } else {
+    for (std::uint32_t i = 1; i < p.n; ++i)
+      if (c[i]->exec_stamp < c[p.dflt]->exec_stamp) p.dflt = i;
+  }
+  const std::size_t k = points_.size();
+  p.pick = k < prefix_.size() && prefix_[k] < p.n ? prefix_[k] : p.dflt;
+  points_.push_back(p);
+  return p.pick;
+}
+
+std::optional<std::vector<std::uint32_t>> next_dfs_prefix(const std::vector<ChoicePoint>& run,
+                                                          int bound) {
+  std::vector<int> preemptions_before(run.size() + 1, 0);
+  for (std::size_t i = 0; i < run.size(); ++i)
+    preemptions_before[i + 1] = preemptions_before[i] + (is_preemption(run[i], run[i].pick) ? 1 : 0);
+  for (std::size_t i = run.size(); i-- > 0;) {
+    const ChoicePoint& p = run[i];
+    for (std::uint32_t r = rank_of(p) + 1; r < p.n; ++r) {
+      const std::uint32_t alt = alternative(p, r);
+      if (preemptions_before[i] + (is_preemption(p, alt) ? 1 : 0) > bound) continue;
+      std::vector<std::uint32_t> prefix;
+      prefix.reserve(i + 1);
+      for (std::size_t j = 0; j < i; ++j) prefix.push_back(run[j].pick);
+      prefix.push_back(alt);
+      return prefix;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string dfs_token(const std::vector<std::uint32_t>& prefix) {
+  std::string s = "dfs:";
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (i) s += '.';
+    s += std::to_string(prefix[i]);
+  }
+  return s;
+}
+
+std::optional<std::vector<std::uint32_t>> parse_dfs_token(const std::string& token) {
+  if (token.rfind("dfs:", 0) != 0) return std::nullopt;
+  std::vector<std::uint32_t> prefix;
+  std::size_t pos = 4;
+  while (pos < token.size()) {
+    const std::size_t end = std::min(token.find('.', pos), token.size());
+    std::uint32_t v = 0;
+    const auto r = std::from_chars(token.data() + pos, token.data() + end, v);
+    if (r.ec != std::errc{} || r.ptr != token.data() + end) return std::nullopt;
+    prefix.push_back(v);
+    pos = end + 1;
+    if (end + 1 == token.size()) return std::nullopt;  // trailing '.'
+  }
+  return prefix;
+}
+
+}  // namespace kesim::explore
