@@ -17,6 +17,7 @@
 
 #include "sim/check/analysis.hpp"
 #include "sim/ke/ke.hpp"
+#include "sim/machine/machine.hpp"
 
 namespace kesim {
 
@@ -42,7 +43,8 @@ class Simulator {
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
-  ke::Kernel& kernel() { return *kernel_; }
+  ke::Kernel& kernel() { return machine_->kernel(); }
+  machine::Machine& machine() { return *machine_; }
   const SimulatorOptions& options() const { return opt_; }
 
   // A thread that starts at `start` (virtual ns).
@@ -52,16 +54,20 @@ class Simulator {
   ke::KTHREAD& create_thread(std::string name, std::function<void()> body, int priority = 8,
                              std::uint64_t affinity = ~std::uint64_t{0});
 
-  // Runs to the end and analyses the outcome (deadlock cycle, hang explanation, bugcheck).
+  // Runs to the end and analyses the outcome (deadlock cycle, hang explanation, bugcheck). An
+  // exception thrown by a thread's lambda stops the run and is rethrown here.
   RunResult run();
+  // After run(): the text report (`!analyze -v` for a bugcheck), the JSON report, a view.
+  std::string report() const { return machine_->render_text(); }
+  std::string view(std::string_view command) const;
 
  private:
   static void run_body(ke::KTHREAD& self, void* context);
   SimulatorOptions opt_;
-  std::unique_ptr<ke::Kernel> kernel_;
+  std::unique_ptr<machine::Machine> machine_;
   std::deque<std::function<void()>> bodies_;
 };
 
-ke::KernelConfig make_kernel_config(const SimulatorOptions& opt);
+machine::Config machine_config(const SimulatorOptions& opt);
 
 }  // namespace kesim

@@ -105,6 +105,16 @@ void RaceDetector::on_thread_exit(KTHREAD& t) {
   exits_[t.Header.address] = clock(t.index);  // waiting for this thread's object joins it
 }
 
+// A locked read-modify-write is acquire and release at once: the thread sees every earlier
+// interlocked operation on the word, and publishes its own history to the later ones.
+void RaceDetector::on_atomic(KTHREAD& t, const std::string& word) {
+  Clock& c = clock(t.index);
+  Clock& w = atomics_[word];
+  join(c, w);
+  join(w, c);
+  ++c[static_cast<std::size_t>(t.index)];
+}
+
 bool RaceDetector::ordered(const Access& a, std::int32_t t) {
   if (a.thread == t) return true;
   const Clock& c = clock(t);

@@ -55,6 +55,7 @@ class RaceDetector final : public ke::Observer {
   void on_thread_create(ke::KTHREAD* parent, ke::KTHREAD& child) override;
   void on_thread_exit(ke::KTHREAD& t) override;
   void on_access(ke::KTHREAD& t, const std::string& resource, bool write, const void* step) override;
+  void on_atomic(ke::KTHREAD& t, const std::string& word) override;
   const Findings& findings() const { return findings_; }
 
  private:
@@ -72,6 +73,7 @@ class RaceDetector final : public ke::Observer {
   const void* context_;
   std::vector<Clock> clocks_;
   std::map<std::int32_t, Clock> sync_;                       // object index → released clock
+  std::map<std::string, Clock> atomics_;                     // word → clock of its last RMW
   std::map<std::string, std::vector<Access>> accesses_;      // resource → recent accesses
   std::set<std::pair<std::string, std::pair<std::int32_t, std::int32_t>>> reported_;  // one per file and thread pair
   std::map<std::int32_t, std::string> names_;

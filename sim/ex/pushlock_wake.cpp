@@ -4,8 +4,8 @@
 // order of the word updates and of the WAIT-flag handshake); wake objects per S0 (2003 KGATE,
 // GateWait) and S2 (Win11 event, Waiting/WrPushLock).
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
+#include <stdexcept>
+#include <string>
 
 #include "sim/ex/exp.hpp"
 #include "sim/ke/ki.hpp"
@@ -17,10 +17,10 @@ using namespace kesim::ke;
 
 namespace {
 
+// A broken invariant of kesim itself: thrown on the thread's fiber, it stops the run and the
+// machine rethrows it from run() (the CLI reports it as an internal error, exit 3).
 [[noreturn]] void exp_fatal(const char* what) {
-  std::fprintf(stderr, "kesim: internal error: %s\n", what);
-  std::fflush(stderr);
-  std::_Exit(3);
+  throw std::logic_error(std::string("kesim internal error: ") + what);
 }
 
 // xp: how XP's push locks sleep is unconfirmed (SEMANTICS.md §15); kesim uses the 2003 gate.

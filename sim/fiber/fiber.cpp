@@ -34,7 +34,7 @@ std::size_t page_size() {
 }
 
 // The fiber being switched to, read by a fiber's trampoline on its very first run.
-Fiber* g_target = nullptr;
+thread_local Fiber* g_target = nullptr;  // per OS thread: machines may run side by side
 }  // namespace
 
 struct Access {

@@ -10,7 +10,7 @@
 namespace kesim::ke {
 
 namespace {
-Kernel* g_kernel = nullptr;
+thread_local Kernel* g_kernel = nullptr;
 
 // Simulated address ranges, shaped like the S2 dump so reports read like one.
 constexpr std::uint64_t kThreadBase = 0xffff910142869040ull;
@@ -170,10 +170,18 @@ void Kernel::thread_startup(engine::Task& task) {
   Kernel& k = current_kernel();
   t.State = KTHREAD_STATE::Running;
   k.record(engine::TraceKind::ThreadStart, &t, nullptr);
+  std::exception_ptr error;
   try {
     t.body(t, t.body_context);
   } catch (const ThreadTerminate&) {
+  } catch (const fiber::Unwind&) {
+    throw;  // the engine is unwinding this fiber's stack: let it pass to the trampoline
+  } catch (...) {
+    error = std::current_exception();
   }
+  // Outside the handler: the C++ runtime's caught-exception stack is per OS thread, so no
+  // fiber may switch away while it is inside a catch block.
+  if (error) k.fail_exception(std::move(error));  // never returns
   KiExitThread(t);
 }
 
@@ -191,6 +199,11 @@ void Kernel::bugcheck(const BugcheckRecord& r) {
   bugcheck_ = r;
   record(engine::TraceKind::Bugcheck, current_thread(), nullptr, r.code,
          static_cast<std::int64_t>(r.params[1]));
+  engine_.stop();
+}
+
+void Kernel::fail_exception(std::exception_ptr e) {
+  if (!thread_exception_) thread_exception_ = std::move(e);
   engine_.stop();
 }
 

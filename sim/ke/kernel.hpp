@@ -5,6 +5,7 @@
 #pragma once
 
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -59,6 +60,8 @@ class Observer {
   virtual void on_thread_exit(KTHREAD& t) {}
   // A thread touched a shared resource (a file of the I/O namespace): for race detection.
   virtual void on_access(KTHREAD& t, const std::string& resource, bool write, const void* step) {}
+  // An interlocked read-modify-write of a memory word: atomic, a full barrier (never a race).
+  virtual void on_atomic(KTHREAD& t, const std::string& word) {}
 };
 
 // AutoBoost hooks (SEMANTICS.md §11), implemented by sim/autoboost; absent when disabled.
@@ -149,6 +152,10 @@ class Kernel {
   const std::optional<std::pair<std::string, const void*>>& assertion_failure() const {
     return assertion_;
   }
+  // A C++ exception thrown by a thread body (C++ API lambdas, kesim's own internal errors):
+  // the run stops at once and the machine rethrows it to the caller of run().
+  [[noreturn]] void fail_exception(std::exception_ptr e);
+  std::exception_ptr thread_exception() const { return thread_exception_; }
 
   // Internal plumbing shared by the Ke routines.
   void record(engine::TraceKind k, const KTHREAD* t, const KOBJECT_BASE* o, std::int64_t a = 0,
@@ -181,12 +188,14 @@ class Kernel {
   LockTracker* tracker_ = nullptr;
   std::optional<BugcheckRecord> bugcheck_;
   std::optional<std::pair<std::string, const void*>> assertion_;
+  std::exception_ptr thread_exception_;
   std::uint64_t next_address_ = 0xffff910145796000ull;
   StartEvent start_event_;
   Kernel* previous_ = nullptr;
 };
 
-// The kernel the Ke routines act on (set by Kernel::run for its duration).
+// The kernel the Ke routines act on: set by Kernel::run for its duration, per OS thread, so
+// machines on different OS threads never see each other.
 Kernel& current_kernel();
 Kernel* current_kernel_or_null();
 

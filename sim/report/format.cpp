@@ -31,26 +31,25 @@ std::string format_time(std::int64_t ns) {
 
 std::string hex(std::uint64_t v) { return fmt::format("0x{:x}", v); }
 
+const char* version_name(ke::Version v) {
+  switch (v) {
+    case ke::Version::xp: return "xp";
+    case ke::Version::server2003: return "server2003";
+    case ke::Version::win10: return "win10";
+  }
+  return "?";
+}
+
 std::string debugger_address(std::uint64_t v) {
   return fmt::format("{:08x}`{:08x}", v >> 32, v & 0xffffffffu);
 }
 
-std::string describe_step(const scenario::Program& p, const void* step) {
-  if (!step) return "";
-  const auto& s = *static_cast<const scenario::Step*>(step);
-  const std::string file = p.file.empty() ? std::string("<scenario>") : p.file;
-  return fmt::format("{}:{}: {}", file, s.loc.line, scenario::op_name(s.op));
+std::string describe_step(const SourceMap& p, const void* step) {
+  return step ? p.describe_step(step) : std::string();
 }
 
-std::string step_source(const scenario::Program& p, const void* step) {
-  if (!step) return "";
-  const int line = static_cast<const scenario::Step*>(step)->loc.line;
-  if (line < 1 || static_cast<std::size_t>(line) > p.source_lines.size()) return "";
-  const std::string& s = p.source_lines[static_cast<std::size_t>(line - 1)];
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
+std::string step_source(const SourceMap& p, const void* step) {
+  return step ? p.step_source(step) : std::string();
 }
 
 std::string thread_label(const ke::Kernel& k, std::int32_t index) {
@@ -177,6 +176,7 @@ std::string describe_trace_record(const ke::Kernel& k, const TraceRecord& r) {
     case TraceKind::Bugcheck:
       return fmt::format("{} BUGCHECK 0x{:x}", t, static_cast<std::uint64_t>(r.a));
     case TraceKind::Assert: return fmt::format("{} assertion failed", t);
+    case TraceKind::Log: return fmt::format("{} prints output line {}", t, r.a + 1);
     case TraceKind::Timer:
       if (r.a) return fmt::format("timer {} expires", o);
       return fmt::format("{} sets timer {} due {}", t, o, format_time(r.b));

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-json bugcheck_json(const ke::Kernel& k, const scenario::Program& p, const ke::BugcheckRecord& b) {
+json bugcheck_json(const ke::Kernel& k, const SourceMap& p, const ke::BugcheckRecord& b) {
   const check::BugcheckInfo* info = check::find_bugcheck(b.code);
   json args = json::array();
   for (std::uint64_t a : b.params) args.push_back(hex(a));
@@ -78,17 +78,16 @@ json blocked_json(const ke::Kernel& k, const check::RunResult& r) {
 }  // namespace
 
 json to_json(const RunInfo& info) {
-  static const scenario::Program kEmpty;
-  const scenario::Program& p = info.program ? *info.program : kEmpty;
+  const SourceMap& p = info.source ? *info.source : no_source();
   const ke::Kernel& k = *info.kernel;
   const check::RunResult& r = *info.result;
 
   json j;
-  j["scenario"] = p.name;
-  j["file"] = p.file;
-  j["description"] = p.description;
+  j["scenario"] = p.name();
+  j["file"] = p.file();
+  j["description"] = p.description();
   j["seed"] = info.seed;
-  j["version"] = scenario::version_name(static_cast<scenario::Version>(k.version()));
+  j["version"] = version_name(k.version());
   j["processors"] = k.engine().processors();
   j["autoboost"] = k.config().autoboost;
   j["outcome"] = check::outcome_name(r.outcome);

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -12,7 +14,7 @@
 
 #include "sim/check/analysis.hpp"
 #include "sim/check/findings.hpp"
-#include "sim/scenario/program.hpp"
+#include "sim/report/source_map.hpp"
 
 namespace kesim::report {
 
@@ -24,7 +26,7 @@ struct ExpectResult {
 
 // Everything a finished run report needs. `kernel` is the kernel after the run.
 struct RunInfo {
-  const scenario::Program* program = nullptr;
+  const SourceMap* source = nullptr;  // null: no program (every step unknown)
   const ke::Kernel* kernel = nullptr;
   const check::RunResult* result = nullptr;
   const check::Findings* findings = nullptr;
@@ -43,15 +45,17 @@ std::string render_text(const RunInfo& info);
 nlohmann::json to_json(const RunInfo& info);
 
 // One debugger view, at a dump step (current = the thread executing the dump) or at the end.
-std::string render_view(const ke::Kernel& k, const scenario::Program& p, const scenario::View& v,
+std::string render_view(const ke::Kernel& k, const SourceMap& p, const View& v,
                         const ke::KTHREAD* current);
+// Parses a view as a `dump` step writes it ("!thread Worker", "!locks"); nullopt if unknown.
+std::optional<View> parse_view(std::string_view text);
 
 // The step a thread was executing, as "file:line: OpName" (or "" if unknown).
-std::string describe_step(const scenario::Program& p, const void* step);
+std::string describe_step(const SourceMap& p, const void* step);
 
 // Chrome trace-event JSON (Perfetto-compatible): one track per CPU and per thread.
 // Needs the kernel's trace recorded with keep_all.
-std::string render_chrome_trace(const ke::Kernel& k, const scenario::Program* p);
+std::string render_chrome_trace(const ke::Kernel& k, const SourceMap* p);
 
 // JUnit XML for `kesim test --junit`.
 struct TestCase {
@@ -65,6 +69,7 @@ std::string render_junit(const std::vector<TestCase>& cases);
 
 std::string format_time(std::int64_t ns);  // "1.250 ms", "350 us", "12 ns"
 std::string hex(std::uint64_t v);          // "0xffff910145796f70"
+const char* version_name(ke::Version v);   // "xp", "server2003", "win10"
 
 // ---- pieces shared by the renderers (and usable by the CLI) ------------------------------------
 
@@ -72,7 +77,7 @@ std::string hex(std::uint64_t v);          // "0xffff910145796f70"
 std::string debugger_address(std::uint64_t v);
 // The scenario source line of a step, trimmed ("- ExAcquirePushLockExclusive: FilePushLock"),
 // or "" if unknown.
-std::string step_source(const scenario::Program& p, const void* step);
+std::string step_source(const SourceMap& p, const void* step);
 // A thread's name by kernel index ("-" for -1 or out of range).
 std::string thread_label(const ke::Kernel& k, std::int32_t index);
 // An object's name by kernel index ("-" for -1 or out of range).
@@ -95,10 +100,10 @@ std::string describe_trace_record(const ke::Kernel& k, const engine::TraceRecord
 std::string render_history(const ke::Kernel& k, const std::vector<engine::TraceRecord>& records);
 
 // `!thread` of one thread (what render_view prints per thread, without the prompt line).
-std::string render_thread(const ke::Kernel& k, const scenario::Program& p, const ke::KTHREAD& t);
+std::string render_thread(const ke::Kernel& k, const SourceMap& p, const ke::KTHREAD& t);
 // The `!analyze -v` text of a bugcheck (banner, name, arguments, thread, step, IRQL, note,
 // recent history).
-std::string render_bugcheck(const ke::Kernel& k, const scenario::Program& p,
+std::string render_bugcheck(const ke::Kernel& k, const SourceMap& p,
                             const ke::BugcheckRecord& b);
 
 }  // namespace kesim::report

@@ -14,10 +14,7 @@ namespace kesim::report {
 
 namespace {
 
-const scenario::Program& program_or_empty(const scenario::Program* p) {
-  static const scenario::Program kEmpty;
-  return p ? *p : kEmpty;
-}
+const SourceMap& program_or_empty(const SourceMap* p) { return p ? *p : no_source(); }
 
 // Word-wraps a paragraph at `width` columns (the catalogue's summaries are one line each).
 std::string wrap(const std::string& text, std::size_t width) {
@@ -50,7 +47,7 @@ std::string indent_lines(const std::string& text, const char* prefix) {
   return out;
 }
 
-std::string step_block(const scenario::Program& p, const void* step, const char* label) {
+std::string step_block(const SourceMap& p, const void* step, const char* label) {
   if (!step) return "";
   std::string out = fmt::format("{}{}\n", label, describe_step(p, step));
   if (const std::string src = step_source(p, step); !src.empty())
@@ -58,26 +55,27 @@ std::string step_block(const scenario::Program& p, const void* step, const char*
   return out;
 }
 
-std::string header(const RunInfo& info, const scenario::Program& p) {
+std::string header(const RunInfo& info, const SourceMap& p) {
   const ke::Kernel& k = *info.kernel;
-  std::string out = fmt::format("kesim report: {}", p.name.empty() ? "(unnamed)" : p.name);
-  if (!p.file.empty()) out += fmt::format(" ({})", p.file);
+  const std::string name = p.name(), file = p.file(), description = p.description();
+  std::string out = fmt::format("kesim report: {}", name.empty() ? "(unnamed)" : name);
+  if (!file.empty()) out += fmt::format(" ({})", file);
   out += "\n";
   std::size_t pos = 0;  // each line of the description, wrapped to the report's width
-  while (pos < p.description.size()) {
-    std::size_t nl = p.description.find('\n', pos);
-    if (nl == std::string::npos) nl = p.description.size();
-    out += indent_lines(wrap(p.description.substr(pos, nl - pos), 77), "  ");
+  while (pos < description.size()) {
+    std::size_t nl = description.find('\n', pos);
+    if (nl == std::string::npos) nl = description.size();
+    out += indent_lines(wrap(description.substr(pos, nl - pos), 77), "  ");
     pos = nl + 1;
   }
   out += fmt::format("  version {}, {} processor{}, seed {}, AutoBoost {}, quantum {}\n",
-                     scenario::version_name(static_cast<scenario::Version>(k.version())),
+                     version_name(k.version()),
                      k.engine().processors(), k.engine().processors() == 1 ? "" : "s", info.seed,
                      k.config().autoboost ? "on" : "off", format_time(k.engine().quantum()));
   return out;
 }
 
-std::string deadlock_section(const ke::Kernel& k, const scenario::Program& p,
+std::string deadlock_section(const ke::Kernel& k, const SourceMap& p,
                              const check::RunResult& r) {
   std::string chain;
   for (const check::CycleEdge& e : r.cycle) {
@@ -96,7 +94,7 @@ std::string deadlock_section(const ke::Kernel& k, const scenario::Program& p,
   return out;
 }
 
-std::string hang_section(const ke::Kernel& k, const scenario::Program& p, const check::RunResult& r) {
+std::string hang_section(const ke::Kernel& k, const SourceMap& p, const check::RunResult& r) {
   std::string out = "Outcome: HANG — nothing can run again, and there is no cycle\n";
   for (const check::BlockedThread& b : r.blocked) {
     const ke::KTHREAD& t = *k.threads()[static_cast<std::size_t>(b.thread)];
@@ -110,16 +108,16 @@ std::string hang_section(const ke::Kernel& k, const scenario::Program& p, const 
   return out;
 }
 
-std::string limit_section(const scenario::Program& p, const check::RunResult& r) {
+std::string limit_section(const ke::Kernel& k, const check::RunResult& r) {
   if (r.limit == "steps")
     return fmt::format("Outcome: TIME LIMIT — the run reached the scheduling-point limit "
                        "(machine.max_steps {}) after {} steps\n",
-                       p.machine.max_steps, r.steps);
+                       k.config().engine.max_steps, r.steps);
   return fmt::format("Outcome: TIME LIMIT — virtual time reached machine.time_limit ({})\n",
                      format_time(r.virtual_time));
 }
 
-std::string outcome_section(const RunInfo& info, const scenario::Program& p) {
+std::string outcome_section(const RunInfo& info, const SourceMap& p) {
   const ke::Kernel& k = *info.kernel;
   const check::RunResult& r = *info.result;
   switch (r.outcome) {
@@ -136,7 +134,7 @@ std::string outcome_section(const RunInfo& info, const scenario::Program& p) {
       return "Outcome: ASSERTION FAILED\n" +
              indent_lines(step_block(p, r.assertion_step, "at "), "    ") +
              indent_lines(r.assertion, "    ");
-    case check::Outcome::time_limit: return limit_section(p, r);
+    case check::Outcome::time_limit: return limit_section(k, r);
   }
   return "";
 }
@@ -162,17 +160,17 @@ std::string expect_section(const ExpectResult& e) {
   return out;
 }
 
-std::string views_section(const ke::Kernel& k, const scenario::Program& p) {
+std::string views_section(const ke::Kernel& k, const SourceMap& p) {
   std::string out;
-  scenario::View v;
-  v.kind = scenario::ViewKind::waiters;
+  View v;
+  v.kind = ViewKind::waiters;
   out += "\n" + render_view(k, p, v, nullptr);
-  v.kind = scenario::ViewKind::locks;
+  v.kind = ViewKind::locks;
   out += "\n" + render_view(k, p, v, nullptr);
   // A queued APC that can never be delivered is a hang of its own: show the queues then.
   for (const ke::KTHREAD* t : k.threads())
     if (!t->ApcState.ApcListHead[0].empty() || !t->ApcState.ApcListHead[1].empty()) {
-      v.kind = scenario::ViewKind::apc;
+      v.kind = ViewKind::apc;
       out += "\n" + render_view(k, p, v, nullptr);
       break;
     }
@@ -186,7 +184,7 @@ std::string views_section(const ke::Kernel& k, const scenario::Program& p) {
 
 }  // namespace
 
-std::string render_bugcheck(const ke::Kernel& k, const scenario::Program& p,
+std::string render_bugcheck(const ke::Kernel& k, const SourceMap& p,
                             const ke::BugcheckRecord& b) {
   const std::string stars(79, '*');
   std::string out = stars + "\n";
@@ -230,7 +228,7 @@ std::string render_bugcheck(const ke::Kernel& k, const scenario::Program& p,
 }
 
 std::string render_text(const RunInfo& info) {
-  const scenario::Program& p = program_or_empty(info.program);
+  const SourceMap& p = program_or_empty(info.source);
   const ke::Kernel& k = *info.kernel;
   const check::RunResult& r = *info.result;
   std::string out = header(info, p);

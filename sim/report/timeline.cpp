@@ -106,7 +106,7 @@ class Builder {
     }
   }
 
-  std::string finish(const scenario::Program* p) {
+  std::string finish(const SourceMap* p) {
     end_ = std::max(end_, k_.engine().now());
     for (std::size_t c = 0; c < cpus_.size(); ++c) close(cpus_[c], kCpuPid, static_cast<int>(c), end_);
     for (std::size_t t = 0; t < threads_.size(); ++t) close(threads_[t], kThreadPid, static_cast<int>(t), end_);
@@ -127,7 +127,7 @@ class Builder {
     }
     out_ += fmt::format("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{{\"trace_hash\":\"{:016x}\"",
                         const_cast<ke::Kernel&>(k_).engine().trace().hash());
-    if (p) out_ += ",\"scenario\":" + jstr(p->name);
+    if (p) out_ += ",\"scenario\":" + jstr(p->name());
     out_ += "}}\n";
     return std::move(out_);
   }
@@ -231,7 +231,7 @@ class Builder {
 
 }  // namespace
 
-std::string render_chrome_trace(const ke::Kernel& k, const scenario::Program* p) {
+std::string render_chrome_trace(const ke::Kernel& k, const SourceMap* p) {
   Builder b(k);
   for (const TraceRecord& r : const_cast<ke::Kernel&>(k).engine().trace().all()) b.add(r);
   return b.finish(p);

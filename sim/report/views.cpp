@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "sim/ex/pushlock.hpp"
 #include "sim/ke/ki.hpp"
@@ -113,7 +114,7 @@ std::string field(const char* label, const std::string& value) {
 
 }  // namespace
 
-std::string render_thread(const ke::Kernel& k, const scenario::Program& p, const KTHREAD& t) {
+std::string render_thread(const ke::Kernel& k, const SourceMap& p, const KTHREAD& t) {
   const engine::Time now = k.engine().now();
   std::string out = fmt::format(
       "THREAD {}  Cid 0004.{:04x}  Teb: 0000000000000000 Win32Thread: 0000000000000000 {}\n",
@@ -161,27 +162,25 @@ std::string render_thread(const ke::Kernel& k, const scenario::Program& p, const
 
 namespace {
 
-std::vector<const KTHREAD*> view_threads(const ke::Kernel& k, const scenario::Program& p,
-                                         const scenario::View& v, const KTHREAD* current) {
+std::vector<const KTHREAD*> view_threads(const ke::Kernel& k, const View& v,
+                                         const KTHREAD* current) {
   std::vector<const KTHREAD*> out;
-  if (v.thread >= 0) {
+  if (!v.name.empty()) {
+    // A thread's own name (Worker[3]) or a template's, for all its instances (Worker[0..],
+    // and Worker#1 for a second PsCreateSystemThread of a manual thread).
     for (const KTHREAD* t : k.threads())
-      if (t->template_index == v.thread) out.push_back(t);
-    if (out.empty() && static_cast<std::size_t>(v.thread) < p.threads.size()) {
-      const std::string& n = p.threads[static_cast<std::size_t>(v.thread)].name;
-      for (const KTHREAD* t : k.threads())
-        if (t->name == n || t->name.starts_with(n + "[")) out.push_back(t);
-    }
+      if (t->name == v.name || t->name.starts_with(v.name + "[") || t->name.starts_with(v.name + "#"))
+        out.push_back(t);
     return out;
   }
   if (current) return {current};
   return {k.threads().begin(), k.threads().end()};
 }
 
-std::string render_threads_view(const ke::Kernel& k, const scenario::Program& p,
-                                const scenario::View& v, const KTHREAD* current) {
+std::string render_threads_view(const ke::Kernel& k, const SourceMap& p,
+                                const View& v, const KTHREAD* current) {
   std::string out;
-  for (const KTHREAD* t : view_threads(k, p, v, current)) {
+  for (const KTHREAD* t : view_threads(k, v, current)) {
     if (!out.empty()) out += "\n";
     out += render_thread(k, p, *t);
   }
@@ -294,18 +293,13 @@ std::string render_apc_view(const ke::Kernel& k) {
   return out;
 }
 
-std::string view_command(const scenario::Program& p, const scenario::View& v) {
-  using scenario::ViewKind;
+std::string view_command(const View& v) {
   switch (v.kind) {
     case ViewKind::thread:
-      if (v.thread >= 0 && static_cast<std::size_t>(v.thread) < p.threads.size())
-        return "!thread " + p.threads[static_cast<std::size_t>(v.thread)].name;
-      return "!thread";
+      return v.name.empty() ? "!thread" : "!thread " + v.name;
     case ViewKind::locks: return "!locks";
     case ViewKind::pushlock:
-      if (v.object >= 0 && static_cast<std::size_t>(v.object) < p.objects.size())
-        return "!pushlock " + p.objects[static_cast<std::size_t>(v.object)].name;
-      return "!pushlock";
+      return v.name.empty() ? "!pushlock" : "!pushlock " + v.name;
     case ViewKind::apc: return "!apc";
     case ViewKind::ready: return "!ready";
     case ViewKind::waiters: return "!waiters";
@@ -315,24 +309,42 @@ std::string view_command(const scenario::Program& p, const scenario::View& v) {
 
 }  // namespace
 
-std::string render_view(const ke::Kernel& k, const scenario::Program& p, const scenario::View& v,
+std::string render_view(const ke::Kernel& k, const SourceMap& p, const View& v,
                         const KTHREAD* current) {
   const int cpu = current && current->cpu >= 0 ? current->cpu : 0;
-  std::string out = fmt::format("{}: kd> {}\n", cpu, view_command(p, v));
+  std::string out = fmt::format("{}: kd> {}\n", cpu, view_command(v));
   switch (v.kind) {
-    case scenario::ViewKind::thread: return out + render_threads_view(k, p, v, current);
-    case scenario::ViewKind::locks: return out + render_locks_view(k);
-    case scenario::ViewKind::pushlock: {
-      std::string name;
-      if (v.object >= 0 && static_cast<std::size_t>(v.object) < p.objects.size())
-        name = p.objects[static_cast<std::size_t>(v.object)].name;
-      return out + render_pushlock_view(k, name);
-    }
-    case scenario::ViewKind::apc: return out + render_apc_view(k);
-    case scenario::ViewKind::ready: return out + render_ready_view(k);
-    case scenario::ViewKind::waiters: return out + render_waiters_view(k);
+    case ViewKind::thread: return out + render_threads_view(k, p, v, current);
+    case ViewKind::locks: return out + render_locks_view(k);
+    case ViewKind::pushlock: return out + render_pushlock_view(k, v.name);
+    case ViewKind::apc: return out + render_apc_view(k);
+    case ViewKind::ready: return out + render_ready_view(k);
+    case ViewKind::waiters: return out + render_waiters_view(k);
   }
   return out;
+}
+
+}  // namespace kesim::report
+
+namespace kesim::report {
+
+std::optional<View> parse_view(std::string_view text) {
+  static constexpr std::array<std::string_view, 6> kNames = {"!thread", "!locks", "!pushlock",
+                                                             "!apc",    "!ready", "!waiters"};
+  const std::size_t sp = text.find(' ');
+  const std::string_view head = text.substr(0, sp);
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    if (head != kNames[i]) continue;
+    View v;
+    v.kind = static_cast<ViewKind>(i);
+    if (sp != std::string_view::npos) {
+      std::string_view rest = text.substr(sp + 1);
+      while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+      v.name = std::string(rest);
+    }
+    return v;
+  }
+  return std::nullopt;
 }
 
 }  // namespace kesim::report

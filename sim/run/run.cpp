@@ -11,17 +11,15 @@
 #include "sim/explore/dfs.hpp"
 #include "sim/explore/pct.hpp"
 #include "sim/io/io.hpp"
+#include "sim/machine/machine.hpp"
 #include "sim/scenario/interpreter.hpp"
+#include "sim/scenario/source_map.hpp"
 
 namespace kesim::run {
 
 using scenario::Program;
 
 namespace {
-
-std::string step_namer(const void* step, const void* program) {
-  return report::describe_step(*static_cast<const Program*>(program), step);
-}
 
 // Does thread `t` match an expect name: its own name, or its template's (any instance)?
 bool matches(const ke::KTHREAD& t, const Program& p, const std::string& name) {
@@ -92,31 +90,6 @@ report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
   e.met = e.mismatches.empty();
   return e;
 }
-
-bool does_io(const std::vector<scenario::Step>& steps) {
-  for (const scenario::Step& s : steps) {
-    switch (s.op) {
-      case scenario::Op::ZwCreateFile:
-      case scenario::Op::ZwWriteFile:
-      case scenario::Op::ZwOpenFile:
-      case scenario::Op::ZwSetInformationFile:
-      case scenario::Op::ZwClose:
-        return true;
-      default:
-        if (does_io(s.body)) return true;
-    }
-  }
-  return false;
-}
-
-bool does_io(const Program& p) {
-  for (const auto& t : p.threads)
-    if (does_io(t.steps)) return true;
-  for (const auto& r : p.routines)
-    if (does_io(r.steps)) return true;
-  return false;
-}
-
 
 }  // namespace
 
@@ -194,7 +167,9 @@ Result check_file(const std::string& path) {
   res.file = path;
   scenario::LoadResult lr = scenario::load_file(path);
   if (bad_input(res, lr, nullptr)) return res;
-  scenario::Interpreter interp(*lr.program, {});
+  const scenario::ProgramSourceMap source(*lr.program);
+  machine::Machine m(scenario::machine_config(*lr.program), &source);
+  scenario::Interpreter interp(*lr.program, m);
   if (bad_input(res, lr, &interp)) return res;
   res.summary = "ok";
   return res;
@@ -206,16 +181,16 @@ Result run_file(const std::string& path, const Options& opt) {
   scenario::LoadResult lr = scenario::load_file(path);
   if (bad_input(res, lr, nullptr)) return res;
   const Program& p = *lr.program;
-  check::LockOrder lock_order(&step_namer, &p);
-  check::RaceDetector races(&step_namer, &p);
-  scenario::RunOptions ro;
-  ro.seed = opt.seed;
-  ro.time_limit = opt.time_limit;
+  scenario::Overrides ov;
+  ov.seed = opt.seed;
+  ov.time_limit = opt.time_limit;
+  ov.processors = opt.processors;
+  ov.keep_trace = !opt.trace_out.empty();
   std::unique_ptr<explore::PctStrategy> pct;
   std::unique_ptr<explore::PrefixStrategy> dfs;
   if (auto prefix = explore::parse_dfs_token(opt.schedule)) {
     dfs = std::make_unique<explore::PrefixStrategy>(std::move(*prefix));
-    ro.strategy = dfs.get();
+    ov.strategy = dfs.get();
   } else if (!opt.schedule.empty()) {
     const auto token = explore::parse_token(opt.schedule);
     if (!token) {
@@ -225,46 +200,30 @@ Result run_file(const std::string& path, const Options& opt) {
       return res;
     }
     if (token->strategy == "seed") {
-      ro.seed = token->seed;
+      ov.seed = token->seed;
     } else {
       pct = std::make_unique<explore::PctStrategy>(token->seed, token->depth, token->steps);
-      ro.strategy = pct.get();
+      ov.strategy = pct.get();
     }
   }
-  ro.processors = opt.processors;
-  ro.keep_trace = !opt.trace_out.empty();
-  ro.render_view = &report::render_view;
-  // Happens-before clocks cost O(threads) per synchronization: attach the race detector only
-  // to scenarios that touch files, the only resources it watches.
-  ro.observers = {&lock_order};
-  if (does_io(p)) ro.observers.push_back(&races);
-  scenario::Interpreter interp(p, ro);
+  const scenario::ProgramSourceMap source(p);
+  machine::Machine m(scenario::machine_config(p, ov), &source);
+  scenario::Interpreter interp(p, m);
   if (bad_input(res, lr, &interp)) return res;
-  const check::RunResult r = interp.run();
+  const check::RunResult& r = m.run();
   if (dfs) res.choices = dfs->points();
-  check::Findings findings = lock_order.findings();
-  findings.insert(findings.end(), races.findings().begin(), races.findings().end());
-
-  report::RunInfo info;
-  info.program = &p;
-  info.kernel = &interp.kernel();
-  info.result = &r;
-  info.findings = &findings;
-  info.seed = interp.seed();
-  info.output = interp.output();
-  info.expect = evaluate(p, r, findings, interp.io().file_system(), interp.kernel());
-  res.expect = info.expect;
-  res.exit_code = info.expect.met ? kMet : kNotMet;
+  const report::ExpectResult expect = evaluate(p, r, m.findings(), m.io().file_system(), m.kernel());
+  res.expect = expect;
+  res.exit_code = expect.met ? kMet : kNotMet;
   res.outcome = check::outcome_name(r.outcome);
-  res.text = report::render_text(info);
-  res.json = report::to_json(info);
+  res.text = m.render_text(expect);
+  res.json = m.to_json(expect);
   std::string detail = res.outcome;
   if (r.bugcheck) detail += fmt::format(" {:#x}", r.bugcheck->code);
-  res.summary = info.expect.met ? detail
-                                : fmt::format("{}: {}", detail, fmt::join(info.expect.mismatches, "; "));
+  res.summary = expect.met ? detail : fmt::format("{}: {}", detail, fmt::join(expect.mismatches, "; "));
   if (!opt.trace_out.empty()) {
     std::ofstream out(opt.trace_out, std::ios::binary);
-    out << report::render_chrome_trace(interp.kernel(), &p);
+    out << m.render_trace();
     if (!out) {
       res.diagnostics = fmt::format("{}: error: cannot write the trace\n", opt.trace_out);
       res.exit_code = kBadInput;

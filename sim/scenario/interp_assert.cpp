@@ -44,6 +44,12 @@ std::int64_t waiters_of(const Kernel& k, const KOBJECT_BASE& o) {
 
 std::string bool_name(bool b) { return b ? "true" : "false"; }
 
+// A word as a person reads it: small values in decimal, the rest in hex too.
+std::string word_text(std::int64_t v) {
+  if (v >= -4096 && v <= 4096) return std::to_string(v);
+  return fmt::format("{} ({:#x})", v, static_cast<std::uint64_t>(v));
+}
+
 }  // namespace
 
 void Exec::check_assert(Interpreter::ThreadCtx& c, const Step& s) {
@@ -89,6 +95,12 @@ void Exec::check_assert(Interpreter::ThreadCtx& c, const Step& s) {
     if (a.owner) ck.eq("owner", *a.owner, owner_name(o));
     if (a.waiters) ck.eq("waiters", static_cast<std::int64_t>(*a.waiters), waiters_of(k, o));
   }
+  if (a.result) ck.eq("result", word_text(*a.result), word_text(c.result));
+  if (a.variable >= 0 && a.value)
+    ck.eq("value", word_text(static_cast<std::int64_t>(*a.value)), word_text(c.interp->word(a.variable)));
+  if (a.local >= 0 && a.value)
+    ck.eq("value", word_text(static_cast<std::int64_t>(*a.value)),
+          word_text(c.locals[static_cast<std::size_t>(a.local)]));
   if (ck.failures.empty()) return;
   std::string what;
   for (const std::string& f : ck.failures) what += (what.empty() ? "" : "; ") + f;

@@ -21,6 +21,9 @@ struct Interpreter::ThreadCtx {
   // cache-aware shared acquire (by program object index).
   std::vector<std::pair<int, ke::KIRQL>> spin_irqls;
   std::vector<std::pair<int, ex::EX_PUSH_LOCK*>> cache_slots;
+  // §7: the value the last routine returned, and the thread's `as:` locals.
+  std::int64_t result = 0;
+  std::vector<std::int64_t> locals;
 };
 
 struct Exec {
@@ -29,6 +32,15 @@ struct Exec {
   static std::string expand(const Interpreter::ThreadCtx& c, const Text& t);
   static void check_assert(Interpreter::ThreadCtx& c, const Step& s);  // interp_assert.cpp
   static void run_apc(ke::KAPC& apc);
+  // A routine (not a control step): its return value, with the last status set.
+  static std::int64_t run_routine(Interpreter::ThreadCtx& c, const Step& s);
+  // interp_words.cpp (§7)
+  static std::int64_t run_word_op(Interpreter::ThreadCtx& c, const Step& s);
+  static bool test(Interpreter::ThreadCtx& c, const Condition& cond, const Step* at);
+  static void set_result(Interpreter::ThreadCtx& c, const Step& s, std::int64_t value);
+  static void check_invariants(Interpreter::ThreadCtx& c, const Step& s);
+  static void pause();
+  static std::int64_t operand(const Interpreter::ThreadCtx& c, const Operand& o);
 };
 
 }  // namespace kesim::scenario

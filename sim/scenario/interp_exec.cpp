@@ -88,7 +88,7 @@ void Exec::run_step(Ctx& c, const Step& s) {
   KTHREAD& t = *c.thread;
   t.current_step = &s;
   switch (s.op) {
-    // ---- control
+    // ---- control: leaves the result and the last status unchanged
     case Op::work:
       KiRunOnCpu(*s.duration);
       break;
@@ -104,45 +104,69 @@ void Exec::run_step(Ctx& c, const Step& s) {
     case Op::call:
       run_list(c, in.program_.routines[static_cast<std::size_t>(s.routine)].steps);
       break;
-    case Op::log: {
-      const std::string line = fmt::format("[{:>12}] {}: {}", fmt::format("{} ns", in.kernel_->engine().now()),
-                                           t.name, expand(c, s.text));
-      in.output_.push_back(line);
-      in.kernel_->record(engine::TraceKind::Log, &t, nullptr, static_cast<std::int64_t>(in.output_.size() - 1));
+    case Op::log:
+      in.machine_.print(&t, fmt::format("[{:>12}] {}: {}", fmt::format("{} ns", in.kernel().engine().now()),
+                                        t.name, expand(c, s.text)));
       break;
-    }
     case Op::dump:
-      if (in.opt_.render_view)
-        for (const View& v : s.views)
-          in.output_.push_back(in.opt_.render_view(*in.kernel_, in.program_, v, &t));
+      for (const View& v : s.views) in.machine_.print(&t, in.machine_.view(v, &t));
       break;
     case Op::assert_:
       check_assert(c, s);
       break;
+    case Op::if_:
+      // Reading a word in a condition is a plain load: a scheduling point first.
+      if (s.cond->source == CondSource::variable) KiSchedulingPoint();
+      run_list(c, test(c, *s.cond, &s) ? s.body : s.else_steps);
+      t.current_step = &s;
+      break;
+    case Op::while_:
+      for (;;) {
+        t.current_step = &s;
+        if (s.cond->source == CondSource::variable) KiSchedulingPoint();
+        if (!test(c, *s.cond, &s)) break;
+        run_list(c, s.body);
+        if (s.body.empty()) pause();  // an empty body spins on the CPU like YieldProcessor
+      }
+      break;
+    default:
+      set_result(c, s, run_routine(c, s));
+      break;
+  }
+  if (!in.program_.invariants.empty()) check_invariants(c, s);
+}
 
+std::int64_t Exec::run_routine(Ctx& c, const Step& s) {
+  Interpreter& in = *c.interp;
+  KTHREAD& t = *c.thread;
+  // Each case returns the routine's return value (0 for a VOID routine) and leaves the last
+  // status (an NTSTATUS, or the BOOLEAN of a BOOLEAN routine) in the KTHREAD.
+  auto status = [&](NTSTATUS st) { KiSetLastStatus(t, st); return static_cast<std::int64_t>(st); };
+  auto boolean = [&](bool b) { KiSetLastBoolean(t, b); return std::int64_t{b ? 1 : 0}; };
+  auto done = [&](std::int64_t v) { KiSetLastStatus(t, STATUS_SUCCESS); return v; };
+  switch (s.op) {
     // ---- threads
     case Op::PsCreateSystemThread:
       in.start_manual(s.thread);
-      KiSetLastStatus(t, STATUS_SUCCESS);
-      break;
+      return status(STATUS_SUCCESS);
     case Op::PsTerminateSystemThread:
       PsTerminateSystemThread(STATUS_SUCCESS);
     case Op::KeDelayExecutionThread:
-      KiSetLastStatus(t, KeDelayExecutionThread(to_mode(s.mode), s.alertable, *s.duration));
-      break;
-    case Op::KeSetPriorityThread:
+      return status(KeDelayExecutionThread(to_mode(s.mode), s.alertable, *s.duration));
+    case Op::KeSetPriorityThread: {
+      KPRIORITY old = 0;
       for (KTHREAD* target : in.instances_[static_cast<std::size_t>(s.thread)])
-        KeSetPriorityThread(*target, static_cast<KPRIORITY>(s.number));
-      KiSetLastStatus(t, STATUS_SUCCESS);
-      break;
+        old = KeSetPriorityThread(*target, static_cast<KPRIORITY>(s.number));
+      return done(old);
+    }
 
     // ---- IRQL and regions
-    case Op::KeRaiseIrql: KeRaiseIrql(static_cast<KIRQL>(s.number)); break;
-    case Op::KeLowerIrql: KeLowerIrql(static_cast<KIRQL>(s.number)); break;
-    case Op::KeEnterCriticalRegion: KeEnterCriticalRegion(); break;
-    case Op::KeLeaveCriticalRegion: KeLeaveCriticalRegion(); break;
-    case Op::KeEnterGuardedRegion: KeEnterGuardedRegion(); break;
-    case Op::KeLeaveGuardedRegion: KeLeaveGuardedRegion(); break;
+    case Op::KeRaiseIrql: return done(KeRaiseIrql(static_cast<KIRQL>(s.number)));
+    case Op::KeLowerIrql: KeLowerIrql(static_cast<KIRQL>(s.number)); return done(0);
+    case Op::KeEnterCriticalRegion: KeEnterCriticalRegion(); return done(0);
+    case Op::KeLeaveCriticalRegion: KeLeaveCriticalRegion(); return done(0);
+    case Op::KeEnterGuardedRegion: KeEnterGuardedRegion(); return done(0);
+    case Op::KeLeaveGuardedRegion: KeLeaveGuardedRegion(); return done(0);
 
     // ---- APCs
     case Op::KeInsertQueueApc: {
@@ -150,7 +174,7 @@ void Exec::run_step(Ctx& c, const Step& s) {
       bool inserted = false;
       const auto& targets = in.instances_[static_cast<std::size_t>(s.thread)];
       for (KTHREAD* target : targets) {
-        KAPC& apc = in.kernel_->allocate_apc();
+        KAPC& apc = in.kernel().allocate_apc();
         const ke::ApcKind kind = to_apc_kind(s.apc_kind);
         const bool special = kind == ke::ApcKind::Special;
         KeInitializeApc(apc, *target, kind, special ? &Exec::run_apc : nullptr,
@@ -158,34 +182,32 @@ void Exec::run_step(Ctx& c, const Step& s) {
         apc.argument = s.routine;
         apc.label = r.name.empty() ? fmt::format("<steps at line {}>", r.loc.line) : r.name;
         if (KeInsertQueueApc(apc)) inserted = true;
-        else in.kernel_->free_apc(apc);
+        else in.kernel().free_apc(apc);
       }
-      KiSetLastBoolean(t, inserted);
-      break;
+      return boolean(inserted);
     }
 
     // ---- push locks
-    case Op::ExInitializePushLock: ex::ExInitializePushLock(obj<ex::EX_PUSH_LOCK>(c, s.object)); break;
-    case Op::ExAcquirePushLockExclusive: ex::ExAcquirePushLockExclusive(obj<ex::EX_PUSH_LOCK>(c, s.object)); break;
-    case Op::ExAcquirePushLockShared: ex::ExAcquirePushLockShared(obj<ex::EX_PUSH_LOCK>(c, s.object)); break;
-    case Op::ExReleasePushLockExclusive: ex::ExReleasePushLockExclusive(obj<ex::EX_PUSH_LOCK>(c, s.object)); break;
-    case Op::ExReleasePushLockShared: ex::ExReleasePushLockShared(obj<ex::EX_PUSH_LOCK>(c, s.object)); break;
-    case Op::ExReleasePushLock: ex::ExReleasePushLock(obj<ex::EX_PUSH_LOCK>(c, s.object)); break;
+    case Op::ExInitializePushLock: ex::ExInitializePushLock(obj<ex::EX_PUSH_LOCK>(c, s.object)); return done(0);
+    case Op::ExAcquirePushLockExclusive: ex::ExAcquirePushLockExclusive(obj<ex::EX_PUSH_LOCK>(c, s.object)); return done(0);
+    case Op::ExAcquirePushLockShared: ex::ExAcquirePushLockShared(obj<ex::EX_PUSH_LOCK>(c, s.object)); return done(0);
+    case Op::ExReleasePushLockExclusive: ex::ExReleasePushLockExclusive(obj<ex::EX_PUSH_LOCK>(c, s.object)); return done(0);
+    case Op::ExReleasePushLockShared: ex::ExReleasePushLockShared(obj<ex::EX_PUSH_LOCK>(c, s.object)); return done(0);
+    case Op::ExReleasePushLock: ex::ExReleasePushLock(obj<ex::EX_PUSH_LOCK>(c, s.object)); return done(0);
     case Op::ExTryConvertPushLockSharedToExclusive:
-      KiSetLastBoolean(t, ex::ExTryConvertPushLockSharedToExclusive(obj<ex::EX_PUSH_LOCK>(c, s.object)));
-      return;
+      return boolean(ex::ExTryConvertPushLockSharedToExclusive(obj<ex::EX_PUSH_LOCK>(c, s.object)));
 
     // ---- cache-aware push locks
     case Op::ExAcquireCacheAwarePushLockExclusive:
       ex::ExAcquireCacheAwarePushLockExclusive(obj<ex::EX_PUSH_LOCK_CACHE_AWARE>(c, s.object));
-      break;
+      return done(0);
     case Op::ExReleaseCacheAwarePushLockExclusive:
       ex::ExReleaseCacheAwarePushLockExclusive(obj<ex::EX_PUSH_LOCK_CACHE_AWARE>(c, s.object));
-      break;
+      return done(0);
     case Op::ExAcquireCacheAwarePushLockShared:
       c.cache_slots.emplace_back(
           s.object, ex::ExAcquireCacheAwarePushLockShared(obj<ex::EX_PUSH_LOCK_CACHE_AWARE>(c, s.object)));
-      break;
+      return done(0);
     case Op::ExReleaseCacheAwarePushLockShared: {
       auto& lock = obj<ex::EX_PUSH_LOCK_CACHE_AWARE>(c, s.object);
       ex::EX_PUSH_LOCK* slot = take<ex::EX_PUSH_LOCK*>(c.cache_slots, s.object, nullptr);
@@ -193,30 +215,30 @@ void Exec::run_step(Ctx& c, const Step& s) {
       // lost the returned pointer would do.
       if (!slot) slot = lock.Locks[static_cast<std::size_t>(t.cpu) % lock.Locks.size()];
       ex::ExReleaseCacheAwarePushLockShared(lock, slot);
-      break;
+      return done(0);
     }
 
     // ---- mutexes
-    case Op::KeAcquireGuardedMutex: KeAcquireGuardedMutex(obj<KGUARDED_MUTEX>(c, s.object)); break;
+    case Op::KeAcquireGuardedMutex: KeAcquireGuardedMutex(obj<KGUARDED_MUTEX>(c, s.object)); return done(0);
     case Op::KeTryToAcquireGuardedMutex:
-      KiSetLastBoolean(t, KeTryToAcquireGuardedMutex(obj<KGUARDED_MUTEX>(c, s.object)));
-      return;
-    case Op::KeReleaseGuardedMutex: KeReleaseGuardedMutex(obj<KGUARDED_MUTEX>(c, s.object)); break;
-    case Op::ExAcquireFastMutex: ex::ExAcquireFastMutex(obj<ex::FAST_MUTEX>(c, s.object)); break;
+      return boolean(KeTryToAcquireGuardedMutex(obj<KGUARDED_MUTEX>(c, s.object)));
+    case Op::KeReleaseGuardedMutex: KeReleaseGuardedMutex(obj<KGUARDED_MUTEX>(c, s.object)); return done(0);
+    case Op::ExAcquireFastMutex: ex::ExAcquireFastMutex(obj<ex::FAST_MUTEX>(c, s.object)); return done(0);
     case Op::ExTryToAcquireFastMutex:
-      KiSetLastBoolean(t, ex::ExTryToAcquireFastMutex(obj<ex::FAST_MUTEX>(c, s.object)));
-      return;
-    case Op::ExReleaseFastMutex: ex::ExReleaseFastMutex(obj<ex::FAST_MUTEX>(c, s.object)); break;
-    case Op::KeReleaseMutex: KeReleaseMutex(obj<KMUTANT>(c, s.object), s.flag); break;
+      return boolean(ex::ExTryToAcquireFastMutex(obj<ex::FAST_MUTEX>(c, s.object)));
+    case Op::ExReleaseFastMutex: ex::ExReleaseFastMutex(obj<ex::FAST_MUTEX>(c, s.object)); return done(0);
+    case Op::KeReleaseMutex: return done(KeReleaseMutex(obj<KMUTANT>(c, s.object), s.flag));
 
     // ---- spin locks
-    case Op::KeAcquireSpinLock:
-      c.spin_irqls.emplace_back(s.object, KeAcquireSpinLock(obj<KSPIN_LOCK>(c, s.object)));
-      break;
+    case Op::KeAcquireSpinLock: {
+      const KIRQL old = KeAcquireSpinLock(obj<KSPIN_LOCK>(c, s.object));
+      c.spin_irqls.emplace_back(s.object, old);
+      return done(old);
+    }
     case Op::KeReleaseSpinLock:
       // A release without an acquire lowers to PASSIVE_LEVEL (the OldIrql a caller would pass).
       KeReleaseSpinLock(obj<KSPIN_LOCK>(c, s.object), take<KIRQL>(c.spin_irqls, s.object, PASSIVE_LEVEL));
-      break;
+      return done(0);
 
     // ---- dispatcher objects
     case Op::KeWaitForSingleObject: {
@@ -225,16 +247,12 @@ void Exec::run_step(Ctx& c, const Step& s) {
         target = &obj<DISPATCHER_HEADER>(c, s.object);
       } else {
         const auto& inst = in.instances_[static_cast<std::size_t>(s.thread)];
-        if (inst.empty()) {
-          // Waiting on a thread that was never created: the wait can never be satisfied.
-          KiSetLastStatus(t, STATUS_INVALID_HANDLE);
-          break;
-        }
+        // Waiting on a thread that was never created: the wait can never be satisfied.
+        if (inst.empty()) return status(STATUS_INVALID_HANDLE);
         target = &inst.front()->Header;
       }
       const Time* timeout = s.duration ? &*s.duration : nullptr;
-      KiSetLastStatus(t, KeWaitForSingleObject(*target, s.reason, to_mode(s.mode), s.alertable, timeout));
-      return;
+      return status(KeWaitForSingleObject(*target, s.reason, to_mode(s.mode), s.alertable, timeout));
     }
     case Op::KeWaitForMultipleObjects: {
       std::vector<DISPATCHER_HEADER*> objs;
@@ -244,32 +262,26 @@ void Exec::run_step(Ctx& c, const Step& s) {
           continue;
         }
         const auto& inst = in.instances_of(s.wait_threads[k]);
-        if (inst.empty()) {
-          KiSetLastStatus(t, STATUS_INVALID_HANDLE);  // a thread that was never created
-          return;
-        }
+        if (inst.empty()) return status(STATUS_INVALID_HANDLE);  // a thread never created
         objs.push_back(&inst.front()->Header);
       }
       const Time* timeout = s.duration ? &*s.duration : nullptr;
-      KiSetLastStatus(t, KeWaitForMultipleObjects(objs, s.wait_type == WaitType::WaitAll ? WAIT_TYPE::WaitAll : WAIT_TYPE::WaitAny,
-                                                  s.reason, to_mode(s.mode), s.alertable, timeout));
-      return;
+      return status(KeWaitForMultipleObjects(objs, s.wait_type == WaitType::WaitAll ? WAIT_TYPE::WaitAll : WAIT_TYPE::WaitAny,
+                                             s.reason, to_mode(s.mode), s.alertable, timeout));
     }
-    case Op::KeSetEvent: KeSetEvent(obj<KEVENT>(c, s.object), static_cast<KPRIORITY>(s.number), s.flag); break;
-    case Op::KeResetEvent: KeResetEvent(obj<KEVENT>(c, s.object)); break;
-    case Op::KeClearEvent: KeClearEvent(obj<KEVENT>(c, s.object)); break;
-    case Op::KePulseEvent: KePulseEvent(obj<KEVENT>(c, s.object), static_cast<KPRIORITY>(s.number), s.flag); break;
+    case Op::KeSetEvent: return done(KeSetEvent(obj<KEVENT>(c, s.object), static_cast<KPRIORITY>(s.number), s.flag));
+    case Op::KeResetEvent: return done(KeResetEvent(obj<KEVENT>(c, s.object)));
+    case Op::KeClearEvent: KeClearEvent(obj<KEVENT>(c, s.object)); return done(0);
+    case Op::KePulseEvent: return done(KePulseEvent(obj<KEVENT>(c, s.object), static_cast<KPRIORITY>(s.number), s.flag));
     case Op::KeReleaseSemaphore:
-      KeReleaseSemaphore(obj<KSEMAPHORE>(c, s.object), 0, static_cast<LONG>(s.number), s.flag);
-      break;
+      return done(KeReleaseSemaphore(obj<KSEMAPHORE>(c, s.object), 0, static_cast<LONG>(s.number), s.flag));
     case Op::KeSetTimer:
-      KiSetLastBoolean(t, KeSetTimer(obj<KTIMER>(c, s.object), *s.duration, s.period.value_or(0)));
-      return;
-    case Op::KeCancelTimer:
-      KiSetLastBoolean(t, KeCancelTimer(obj<KTIMER>(c, s.object)));
-      return;
-    case Op::KeWaitForGate: KeWaitForGate(obj<KGATE>(c, s.object), s.reason, KPROCESSOR_MODE::KernelMode); break;
-    case Op::KeSignalGateBoostPriority: KeSignalGateBoostPriority(obj<KGATE>(c, s.object)); break;
+      return boolean(KeSetTimer(obj<KTIMER>(c, s.object), *s.duration, s.period.value_or(0)));
+    case Op::KeCancelTimer: return boolean(KeCancelTimer(obj<KTIMER>(c, s.object)));
+    case Op::KeWaitForGate:
+      KeWaitForGate(obj<KGATE>(c, s.object), s.reason, KPROCESSOR_MODE::KernelMode);
+      return done(0);
+    case Op::KeSignalGateBoostPriority: KeSignalGateBoostPriority(obj<KGATE>(c, s.object)); return done(0);
 
     // ---- synchronous I/O
     case Op::ZwCreateFile:
@@ -282,18 +294,12 @@ void Exec::run_step(Ctx& c, const Step& s) {
                           : s.op == Op::ZwOpenFile ? io::IoOp::Open
                           : s.op == Op::ZwSetInformationFile ? io::IoOp::Rename
                                                              : io::IoOp::Close;
-      KiSetLastStatus(t, in.io_->call(op, expand(c, s.text), expand(c, s.text2),
-                                      static_cast<std::uint64_t>(s.number)));
-      return;
+      return status(in.machine_.io().call(op, expand(c, s.text), expand(c, s.text2),
+                                          static_cast<std::uint64_t>(s.number)));
     }
-    case Op::count_:
-      break;
+    default:
+      return run_word_op(c, s);  // interp_words.cpp
   }
-  // Routines without a status of their own succeed.
-  if (s.op != Op::log && s.op != Op::dump && s.op != Op::assert_ && s.op != Op::work &&
-      s.op != Op::repeat && s.op != Op::call && s.op != Op::KeDelayExecutionThread &&
-      s.op != Op::KeInsertQueueApc)
-    KiSetLastStatus(t, STATUS_SUCCESS);
 }
 
 }  // namespace kesim::scenario

@@ -26,35 +26,57 @@ ke::Version to_ke(Version v) {
   }
   return ke::Version::win10;
 }
+
+bool does_io(const std::vector<Step>& steps) {
+  for (const Step& s : steps) {
+    switch (s.op) {
+      case Op::ZwCreateFile:
+      case Op::ZwWriteFile:
+      case Op::ZwOpenFile:
+      case Op::ZwSetInformationFile:
+      case Op::ZwClose:
+        return true;
+      default:
+        if (does_io(s.body) || does_io(s.else_steps)) return true;
+    }
+  }
+  return false;
+}
 }  // namespace
 
-Interpreter::Interpreter(const Program& p, RunOptions opt)
-    : program_(p), opt_(std::move(opt)), machine_(p.machine) {
-  if (opt_.seed) machine_.seed = *opt_.seed;
-  if (opt_.processors) machine_.processors = *opt_.processors;
-  if (opt_.time_limit) machine_.time_limit = *opt_.time_limit;
-  seed_ = machine_.seed;
-  KernelConfig c;
-  c.version = to_ke(machine_.version);
-  c.autoboost = machine_.autoboost_enabled();
-  c.seed = machine_.seed;
-  c.io_latency = machine_.io_latency;
-  c.engine.processors = machine_.processors;
-  c.engine.quantum = machine_.quantum;
-  c.engine.time_limit = machine_.time_limit;
-  c.engine.max_steps = machine_.max_steps;
-  c.engine.stack_size = fiber_stack_size(machine_.stack_size);
-  kernel_ = std::make_unique<Kernel>(c);
-  kernel_->engine().trace().set_keep_all(opt_.keep_trace);
-  if (opt_.strategy) kernel_->engine().set_strategy(opt_.strategy);
-  io_ = std::make_unique<io::IoManager>(*kernel_);
-  if (c.autoboost) {
-    autoboost_ = std::make_unique<autoboost::AutoBoost>(*kernel_);
-    kernel_->set_lock_tracker(autoboost_.get());
-  }
-  for (Observer* o : opt_.observers) kernel_->add_observer(o);
+bool does_io(const Program& p) {
+  for (const auto& t : p.threads)
+    if (does_io(t.steps)) return true;
+  for (const auto& r : p.routines)
+    if (does_io(r.steps)) return true;
+  return false;
+}
+
+machine::Config machine_config(const Program& p, const Overrides& o) {
+  const Machine& m = p.machine;
+  machine::Config c;
+  c.version = to_ke(m.version);
+  c.autoboost = m.autoboost;
+  c.processors = o.processors.value_or(m.processors);
+  c.seed = o.seed.value_or(m.seed);
+  c.quantum = m.quantum;
+  c.io_latency = m.io_latency;
+  c.time_limit = o.time_limit.value_or(m.time_limit);
+  c.max_steps = m.max_steps;
+  c.stack_size = m.stack_size;
+  c.keep_trace = o.keep_trace;
+  c.race_detector = does_io(p) || p.has_plain_accesses();
+  c.strategy = o.strategy;
+  return c;
+}
+
+Interpreter::Interpreter(const Program& p, machine::Machine& m) : program_(p), machine_(m) {
   validate_version();
   if (!setup_errors_.empty()) return;
+  for (const VariableDecl& v : program_.variables) {
+    words_.push_back(v.initial);
+    word_names_.push_back("variable " + v.name);
+  }
   create_objects();
   instances_.resize(program_.threads.size());
   for (std::size_t i = 0; i < program_.threads.size(); ++i) {
@@ -62,7 +84,7 @@ Interpreter::Interpreter(const Program& p, RunOptions opt)
     if (d.start == StartKind::manual) continue;
     for (int n = 0; n < d.count; ++n) {
       KTHREAD& t = create_instance(static_cast<int>(i), n, false);
-      kernel_->start_thread_at(t, d.start_time);
+      kernel().start_thread_at(t, d.start_time);
     }
   }
 }
@@ -70,7 +92,7 @@ Interpreter::Interpreter(const Program& p, RunOptions opt)
 Interpreter::~Interpreter() = default;
 
 void Interpreter::validate_version() {
-  if (machine_.version != Version::xp) return;
+  if (program_.machine.version != Version::xp) return;
   // Guarded regions and mutexes arrived with Server 2003 (SEMANTICS.md §4, §15).
   std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
     for (const Step& s : steps) {
@@ -109,29 +131,29 @@ void Interpreter::create_objects() {
   for (const ObjectDecl& o : program_.objects) {
     KOBJECT_BASE* obj = nullptr;
     switch (o.type) {
-      case ObjectType::push_lock: obj = &ex::create_push_lock(*kernel_, o.name); break;
+      case ObjectType::push_lock: obj = &ex::create_push_lock(kernel(), o.name); break;
       case ObjectType::cache_aware_push_lock:
-        obj = &ex::create_cache_aware_push_lock(*kernel_, o.name);
+        obj = &ex::create_cache_aware_push_lock(kernel(), o.name);
         break;
       case ObjectType::event:
-        obj = &kernel_->create_event(o.name, o.kind == EventKind::notification, o.signaled);
+        obj = &kernel().create_event(o.name, o.kind == EventKind::notification, o.signaled);
         break;
-      case ObjectType::semaphore: obj = &kernel_->create_semaphore(o.name, o.count, o.limit); break;
+      case ObjectType::semaphore: obj = &kernel().create_semaphore(o.name, o.count, o.limit); break;
       case ObjectType::timer:
-        obj = &kernel_->create_timer(o.name, o.kind == EventKind::notification);
+        obj = &kernel().create_timer(o.name, o.kind == EventKind::notification);
         break;
       case ObjectType::mutex: {
-        KMUTANT& m = kernel_->create_mutex(o.name);
+        KMUTANT& m = kernel().create_mutex(o.name);
         if (o.mutant) m.ApcDisable = 0;  // KeInitializeMutant(FALSE): no critical region
         obj = &m;
         break;
       }
       case ObjectType::guarded_mutex:
-        obj = &kernel_->create_guarded_mutex(o.name, KOBJECTS::GuardedMutexObject);
+        obj = &kernel().create_guarded_mutex(o.name, KOBJECTS::GuardedMutexObject);
         break;
-      case ObjectType::fast_mutex: obj = &ex::create_fast_mutex(*kernel_, o.name); break;
-      case ObjectType::gate: obj = &kernel_->create_gate(o.name); break;
-      case ObjectType::spin_lock: obj = &kernel_->create_spin_lock(o.name); break;
+      case ObjectType::fast_mutex: obj = &ex::create_fast_mutex(kernel(), o.name); break;
+      case ObjectType::gate: obj = &kernel().create_gate(o.name); break;
+      case ObjectType::spin_lock: obj = &kernel().create_spin_lock(o.name); break;
     }
     objects_.push_back(obj);
   }
@@ -151,7 +173,8 @@ KTHREAD& Interpreter::create_instance(int decl, int instance, bool manual) {
   ctx.interp = this;
   ctx.decl = decl;
   ctx.instance = instance;
-  KTHREAD& t = kernel_->create_thread(std::move(name), d.priority, affinity,
+  ctx.locals.assign(program_.locals.size(), 0);
+  KTHREAD& t = kernel().create_thread(std::move(name), d.priority, affinity,
                                       &Interpreter::thread_body, &ctx);
   t.template_index = decl;
   t.instance = instance;
@@ -171,6 +194,5 @@ void Interpreter::thread_body(KTHREAD& self, void* context) {
   Exec::run_list(ctx, d.steps);
 }
 
-check::RunResult Interpreter::run() { return check::analyse(*kernel_, kernel_->run()); }
 
 }  // namespace kesim::scenario

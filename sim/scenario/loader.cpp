@@ -25,7 +25,8 @@ void Loader::load(const YAML::Node& root) {
     return;
   }
   Fields top = r_.fields(root, root_loc, "the scenario",
-                         {"name", "description", "machine", "objects", "routines", "threads", "expect"});
+                         {"name", "description", "machine", "variables", "objects", "routines", "threads",
+                          "invariants", "expect"});
   load_name(top);
   if (const Field* f = top.get("description")) {
     if (auto s = r_.scalar(*f)) {
@@ -36,6 +37,7 @@ void Loader::load(const YAML::Node& root) {
     }
   }
   if (const Field* f = top.get("machine")) load_machine(*f);
+  if (const Field* f = top.get("variables")) load_variables(*f);
   if (const Field* f = top.get("objects")) load_objects(*f);
   if (const Field* f = top.get("routines")) declare_routines(*f);
   if (const Field* f = top.get("threads")) declare_threads(*f);
@@ -48,8 +50,53 @@ void Loader::load(const YAML::Node& root) {
     auto body = steps_.parse_list(thread_bodies_[i].node, thread_bodies_[i].loc, "'steps'", Scope{});
     p_.threads[i].steps = std::move(body);
   }
+  if (const Field* f = top.get("invariants")) load_invariants(*f);
+  steps_.check_locals();
   if (const Field* f = top.get("expect")) load_expect(*f);
   check_recursion();
+}
+
+// variables: {NAME: V} or {NAME: {value: V}} — memory words (§7).
+void Loader::load_variables(const Field& f) {
+  Fields fs = r_.entries(f.value, f.loc, "'variables'");
+  for (const Field& k : fs.items) {
+    if (!valid_name(k.key)) {
+      r_.error(k.key_loc, fmt::format("variable name '{}' must match [A-Za-z0-9_.-]+", k.key));
+      continue;
+    }
+    if (p_.find_variable(k.key) >= 0 || p_.find_object(k.key) >= 0) {
+      r_.error(k.key_loc, fmt::format("'{}' is declared twice", k.key));
+      continue;
+    }
+    VariableDecl v{k.key, 0, k.key_loc};
+    const Field* value = &k;
+    Fields inner;
+    if (k.value.IsMap()) {
+      inner = r_.fields(k.value, k.loc, fmt::format("variable '{}'", k.key), {"value"});
+      value = inner.get("value");
+    }
+    if (value && !value->value.IsNull()) {
+      auto s = r_.scalar(*value);
+      if (!s) continue;
+      if (auto i = parse_int(*s)) v.initial = *i;
+      else if (auto u = parse_uint(*s)) v.initial = static_cast<std::int64_t>(*u);
+      else {
+        r_.error(value->loc, fmt::format("expected a 64-bit integer for variable '{}', got '{}'", k.key, *s));
+        continue;
+      }
+    }
+    p_.variables.push_back(std::move(v));
+  }
+}
+
+// invariants: [{variable: W, le: 1}, ...] — checked after every step of every thread.
+void Loader::load_invariants(const Field& f) {
+  auto items = r_.list(f.value, f.loc, "'invariants'");
+  if (!items) return;
+  for (const YAML::Node& item : *items) {
+    const Loc loc = Reader::loc_of(item, f.loc);
+    if (auto c = steps_.condition(item, loc, "an invariant", true)) p_.invariants.push_back(*c);
+  }
 }
 
 void Loader::load_name(const Fields& top) {

@@ -28,6 +28,8 @@ class Loader {
   void load_name(const Fields& top);
   void load_machine(const Field& f);
   void load_objects(const Field& f);
+  void load_variables(const Field& f);
+  void load_invariants(const Field& f);
   void load_object(const Field& f);
   void declare_routines(const Field& f);
   void declare_threads(const Field& f);

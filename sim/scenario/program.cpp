@@ -30,6 +30,11 @@ constexpr std::array<const char*, static_cast<std::size_t>(Op::count_)> kOpNames
     "KeClearEvent", "KePulseEvent", "KeReleaseSemaphore", "KeSetTimer", "KeCancelTimer",
     "KeWaitForGate", "KeSignalGateBoostPriority",
     "ZwCreateFile", "ZwWriteFile", "ZwOpenFile", "ZwSetInformationFile", "ZwClose",
+    "InterlockedCompareExchange", "InterlockedExchange", "InterlockedExchangeAdd",
+    "InterlockedIncrement", "InterlockedDecrement", "InterlockedOr", "InterlockedAnd",
+    "InterlockedXor", "InterlockedBitTestAndSet", "InterlockedBitTestAndReset", "ReadNoFence",
+    "WriteNoFence", "YieldProcessor",
+    "if", "while",
 };
 
 constexpr std::array<const char*, 10> kObjectTypeNames = {
@@ -140,6 +145,19 @@ int Program::find_thread(std::string_view n) const { return find_by_name(threads
 int Program::find_routine(std::string_view n) const {
   // Anonymous APC routines have the empty name and are never found by name.
   return n.empty() ? -1 : find_by_name(routines, n);
+}
+
+int Program::find_variable(std::string_view n) const { return find_by_name(variables, n); }
+
+int Program::find_local(std::string_view n) const {
+  for (std::size_t i = 0; i < locals.size(); ++i)
+    if (locals[i] == n) return static_cast<int>(i);
+  return -1;
+}
+
+const char* cmp_name(CmpOp op) {
+  static constexpr std::array<const char*, 7> kNames = {"eq", "ne", "lt", "le", "gt", "ge", "and"};
+  return kNames[static_cast<std::size_t>(op)];
 }
 
 std::optional<std::uint64_t> parse_uint(std::string_view s) {

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/report/source_map.hpp"
+
 namespace kesim::scenario {
 
 using Duration = std::int64_t;  // nanoseconds
@@ -61,6 +63,12 @@ enum class Op : std::uint16_t {
   KeWaitForGate, KeSignalGateBoostPriority,
   // synchronous I/O
   ZwCreateFile, ZwWriteFile, ZwOpenFile, ZwSetInformationFile, ZwClose,
+  // memory words (SCENARIO-FORMAT §7)
+  InterlockedCompareExchange, InterlockedExchange, InterlockedExchangeAdd, InterlockedIncrement,
+  InterlockedDecrement, InterlockedOr, InterlockedAnd, InterlockedXor, InterlockedBitTestAndSet,
+  InterlockedBitTestAndReset, ReadNoFence, WriteNoFence, YieldProcessor,
+  // control flow (§7)
+  if_, while_,
   count_
 };
 
@@ -104,12 +112,30 @@ enum class ApcKind : std::uint8_t { special, normal, user };
 using WaitReason = std::uint8_t;
 inline constexpr WaitReason kExecutive = 0;
 
-// Debugger views for `dump` and reports.
-enum class ViewKind : std::uint8_t { thread, locks, pushlock, apc, ready, waiters };
-struct View {
-  ViewKind kind = ViewKind::thread;
-  int object = -1;  // !pushlock NAME; !thread NAME takes a thread (template index) in `thread`
-  int thread = -1;  // -1 = the current thread (for !thread), or all
+// Debugger views for `dump` and reports (names checked at load time).
+using report::View;
+using report::ViewKind;
+
+// An integer operand of a word operation: a literal, or a thread local plus a literal
+// (`{local: old, add: 1}`).
+struct Operand {
+  std::int64_t value = 0;
+  int local = -1;  // index into Program::locals, or -1 for a literal
+};
+
+// A condition of `if`, `while`, `invariants` (§7): a value compared with a literal, or
+// `status: success` (NT_SUCCESS of the last status), or `last_status: NAME`.
+enum class CondSource : std::uint8_t { variable, local, result, status_success, last_status };
+enum class CmpOp : std::uint8_t { eq, ne, lt, le, gt, ge, and_ };
+const char* cmp_name(CmpOp op);  // "eq", ..., "and"
+struct Condition {
+  CondSource source = CondSource::variable;
+  int index = -1;            // variable or local index
+  CmpOp op = CmpOp::ne;      // with `value`; a bare {variable: W} means `ne: 0`
+  std::int64_t value = 0;
+  std::string status;        // last_status: the NTSTATUS name (or TRUE / FALSE)
+  bool negate = false;       // status: failure
+  Loc loc;
 };
 
 struct Assertion {
@@ -128,6 +154,9 @@ struct Assertion {
   std::optional<std::string> owner;  // thread name or "none"
   std::optional<std::int64_t> count;
   std::optional<int> waiters;
+  int variable = -1;                        // with `value`: a memory word (§7)
+  int local = -1;                           // with `value`: a thread local (§7)
+  std::optional<std::int64_t> result;       // the thread's result (§7)
   // Source position of each key, for "assertion failed: KernelApcDisable is 0, expected -1".
   std::map<std::string, Loc> key_locs;
 };
@@ -154,7 +183,13 @@ struct Step {
   Mode mode = Mode::KernelMode;
   bool alertable = false;
   ApcKind apc_kind = ApcKind::special;
-  std::vector<Step> body;   // repeat
+  std::vector<Step> body;   // repeat, while
+  std::vector<Step> else_steps;  // if: body is `then`, else_steps is `else`
+  int variable = -1;        // word operations: the target word (Program::variables)
+  int as_local = -1;        // `as: NAME`: the local that receives the result
+  Operand operand;          // exchange / value / bit
+  Operand comparand;        // InterlockedCompareExchange
+  std::shared_ptr<const Condition> cond;  // if / while
   Text text;                // log text, I/O path
   Text text2;               // rename_to
   std::vector<View> views;  // dump
@@ -212,6 +247,13 @@ struct Expect {
   bool present = false;
 };
 
+// A memory word of `variables:` (§7).
+struct VariableDecl {
+  std::string name;
+  std::int64_t initial = 0;
+  Loc loc;
+};
+
 struct Program {
   std::string file;  // path as given on the command line
   std::string name;
@@ -220,6 +262,9 @@ struct Program {
   std::vector<ObjectDecl> objects;
   std::vector<Routine> routines;
   std::vector<ThreadDecl> threads;
+  std::vector<VariableDecl> variables;
+  std::vector<std::string> locals;       // every `as:` name; each thread has its own copy
+  std::vector<Condition> invariants;     // checked after every step of every thread
   Expect expect;
   // The source lines, for caret diagnostics and for printing the step in reports.
   std::vector<std::string> source_lines;
@@ -227,6 +272,9 @@ struct Program {
   int find_object(std::string_view n) const;
   int find_thread(std::string_view n) const;
   int find_routine(std::string_view n) const;
+  int find_variable(std::string_view n) const;
+  int find_local(std::string_view n) const;
+  bool has_plain_accesses() const { return !variables.empty(); }
 };
 
 // One diagnostic: file:line:column: message, printed with the source line and a caret.

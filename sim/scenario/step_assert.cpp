@@ -37,15 +37,6 @@ unsigned object_key_types(std::string_view key) {
   return 0;
 }
 
-bool valid_status(std::string_view s) {
-  if (s == "TRUE" || s == "FALSE") return true;
-  if (s.starts_with("0x") || s.starts_with("0X")) return parse_uint(s).has_value();
-  if (!s.starts_with("STATUS_") || s.size() == 7) return false;
-  for (char c : s) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
 
 std::vector<std::string> split(const std::string& s) {
   std::vector<std::string> words;
@@ -60,6 +51,16 @@ std::vector<std::string> split(const std::string& s) {
 }
 
 }  // namespace
+
+bool valid_status(std::string_view s) {
+  if (s == "TRUE" || s == "FALSE") return true;
+  if (s.starts_with("0x") || s.starts_with("0X")) return parse_uint(s).has_value();
+  if (!s.starts_with("STATUS_") || s.size() == 7) return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
 
 std::string thread_ref_error(const Program& program, std::string_view ref) {
   std::string_view base = ref;
@@ -134,11 +135,16 @@ void StepParser::parse_dump(Step& step, const Field& f) {
       continue;
     }
     if (view.kind == ViewKind::thread && words.size() == 2) {
-      view.thread = resolve_thread(YAML::Node(words[1]), loc, "'!thread'");
+      // A thread as reports name it: NAME, or NAME[k] for an instance of a `count:` thread.
+      if (const std::string err = thread_ref_error(program_, words[1]); err.empty())
+        view.name = words[1];
+      else if (resolve_thread(YAML::Node(words[1]), loc, "'!thread'") >= 0)
+        view.name = words[1];
     }
     if (view.kind == ViewKind::pushlock) {
-      view.object = resolve_object(YAML::Node(words[1]), loc, "'!pushlock'",
-                                   kPushLock | type_bit(ObjectType::cache_aware_push_lock), "!pushlock");
+      if (resolve_object(YAML::Node(words[1]), loc, "'!pushlock'",
+                         kPushLock | type_bit(ObjectType::cache_aware_push_lock), "!pushlock") >= 0)
+        view.name = words[1];
     }
     step.views.push_back(view);
   }
@@ -149,7 +155,7 @@ void StepParser::parse_assert(Step& step, const Field& f) {
                         {"irql", "KernelApcDisable", "SpecialApcDisable", "KeAreApcsDisabled",
                          "KeAreAllApcsDisabled", "last_status", "object", "value", "Locked", "Waiting",
                          "Waking", "MultipleShared", "Shared", "signaled", "signal_state", "owner",
-                         "count", "waiters"});
+                         "count", "waiters", "variable", "local", "result"});
   if (!fs.is_map) return;
   if (!f.value.IsMap() || f.value.size() == 0) r_.error(f.loc, "'assert' needs at least one key");
   auto a = std::make_shared<Assertion>();
@@ -162,6 +168,12 @@ void StepParser::parse_assert(Step& step, const Field& f) {
   constexpr std::int64_t kLongMax = std::numeric_limits<std::int32_t>::max();
   for (const Field& k : fs.items) {
     a->key_locs[k.key] = k.key_loc;
+    const bool word_value_key = k.key == "value" && (fs.get("variable") || fs.get("local"));
+    if (word_value_key) {
+      if (object) r_.error(k.key_loc, "'value' is ambiguous: the assert names both an object and a word");
+      else if (auto v = word_value(k)) a->value = static_cast<std::uint64_t>(*v);
+      continue;
+    }
     if (unsigned types = object_key_types(k.key)) {
       if (!object) {
         r_.error(k.key_loc, fmt::format("'{}' is about an object: add 'object: NAME' to the assert", k.key));
@@ -176,6 +188,7 @@ void StepParser::parse_assert(Step& step, const Field& f) {
       }
     }
     const std::string& key = k.key;
+    if (parse_assert_word_key(*a, k)) continue;
     if (key == "irql") a->irql = r_.irql(k);
     else if (key == "KernelApcDisable") a->KernelApcDisable = r_.integer(k, kShortMin, kShortMax);
     else if (key == "SpecialApcDisable") a->SpecialApcDisable = r_.integer(k, kShortMin, kShortMax);
@@ -205,6 +218,8 @@ void StepParser::parse_assert(Step& step, const Field& f) {
       }
     }
   }
+  if ((a->variable >= 0 || a->local >= 0) && !a->value)
+    r_.error(f.loc, "'assert' on a variable or local needs 'value: V'");
   step.assertion = std::move(a);
 }
 

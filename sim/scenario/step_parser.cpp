@@ -20,6 +20,7 @@ bool takes_no_argument(Op op) {
     case Op::KeLeaveCriticalRegion:
     case Op::KeEnterGuardedRegion:
     case Op::KeLeaveGuardedRegion:
+    case Op::YieldProcessor:
       return true;
     default:
       return false;
@@ -120,6 +121,9 @@ void StepParser::parse_step(std::vector<Step>& out, const YAML::Node& node, Loc 
     r_.error(loc, "empty step");
     return;
   }
+  // `if` and `while` are the steps with more than one key (§7).
+  if (fs.items[0].key == "if") return parse_if(out, fs, loc, scope);
+  if (fs.items[0].key == "while") return parse_while(out, fs, loc, scope);
   for (std::size_t i = 1; i < fs.items.size(); ++i) {
     r_.error(fs.items[i].key_loc,
              fmt::format("a step has exactly one key, the operation; '{}' is a second key "
@@ -136,6 +140,37 @@ void StepParser::parse_step(std::vector<Step>& out, const YAML::Node& node, Loc 
   out.push_back(std::move(step));
 }
 
+namespace {
+// Steps that leave the thread's result unchanged and take no `as:` (§7).
+bool is_control(Op op) {
+  switch (op) {
+    case Op::work:
+    case Op::repeat:
+    case Op::call:
+    case Op::log:
+    case Op::dump:
+    case Op::assert_:
+    case Op::if_:
+    case Op::while_:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The key of the one argument of a routine that takes a scalar, in its map form
+// (`KeRaiseIrql: {irql: DISPATCH_LEVEL, as: old}`); nullptr if the op has no such form.
+const char* scalar_argument_key(Op op) {
+  if (object_op_types(op)) return "object";
+  switch (op) {
+    case Op::KeRaiseIrql:
+    case Op::KeLowerIrql: return "irql";
+    case Op::PsCreateSystemThread: return "thread";
+    default: return nullptr;
+  }
+}
+}  // namespace
+
 void StepParser::parse_argument(Step& step, const Field& f, const Scope& scope) {
   const YAML::Node& v = f.value;
   std::string what = fmt::format("'{}'", f.key);
@@ -145,6 +180,35 @@ void StepParser::parse_argument(Step& step, const Field& f, const Scope& scope) 
     }
     return;
   }
+  // `as: NAME` (§7): every routine in map form may store its result in a thread local.
+  if (!is_control(step.op) && v.IsMap()) {
+    const YAML::Node as = v["as"];
+    if (as.IsDefined()) step.as_local = local_ref(as, Reader::loc_of(as, f.loc), "'as'", true);
+    if (const char* key = scalar_argument_key(step.op)) {
+      const std::size_t errors = r_.error_count();
+      Fields fs = r_.fields(v, f.loc, what, {key, "as"});
+      const Field* arg = fs.get(key);
+      if (!arg) {
+        if (r_.error_count() == errors) r_.error(f.loc, fmt::format("{} needs '{}'", what, key));
+        return;
+      }
+      Field inner = *arg;
+      inner.key = f.key;
+      return parse_scalar_argument(step, inner, scope);
+    }
+  }
+  struct ExtraKey {
+    Reader& r;
+    std::string_view previous;
+    ExtraKey(Reader& reader, bool on) : r(reader), previous(r.set_extra_key(on ? "as" : "")) {}
+    ~ExtraKey() { r.set_extra_key(previous); }
+  } extra(r_, !is_control(step.op));
+  parse_scalar_argument(step, f, scope);
+}
+
+void StepParser::parse_scalar_argument(Step& step, const Field& f, const Scope& scope) {
+  const YAML::Node& v = f.value;
+  std::string what = fmt::format("'{}'", f.key);
   if (unsigned types = object_op_types(step.op)) {
     step.object = resolve_object(v, f.loc, what, types, f.key);
     return;
@@ -209,6 +273,25 @@ void StepParser::parse_argument(Step& step, const Field& f, const Scope& scope) 
     case Op::ZwSetInformationFile:
     case Op::ZwClose:
       parse_io(step, f, scope);
+      break;
+    case Op::InterlockedCompareExchange:
+    case Op::InterlockedExchange:
+    case Op::InterlockedExchangeAdd:
+    case Op::InterlockedIncrement:
+    case Op::InterlockedDecrement:
+    case Op::InterlockedOr:
+    case Op::InterlockedAnd:
+    case Op::InterlockedXor:
+    case Op::InterlockedBitTestAndSet:
+    case Op::InterlockedBitTestAndReset:
+    case Op::ReadNoFence:
+    case Op::WriteNoFence:
+      parse_word_op(step, f);
+      break;
+    case Op::if_:
+    case Op::while_:
+      r_.error(f.key_loc, fmt::format("'{}' is written '- {}: CONDITION' followed by {}", f.key, f.key,
+                                      f.key == "if" ? "'then: [...]'" : "'steps: [...]'"));
       break;
     default:
       r_.error(f.key_loc, fmt::format("internal: no argument parser for '{}'", f.key));

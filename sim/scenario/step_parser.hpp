@@ -26,6 +26,13 @@ class StepParser {
 
   std::vector<Step> parse_list(const YAML::Node& list, Loc loc, std::string_view what,
                                const Scope& scope);
+  // A condition of `if`, `while` or (invariant = true: variables only) `invariants`.
+  std::optional<Condition> condition(const YAML::Node& node, Loc loc, std::string_view what,
+                                     bool invariant);
+  // A thread local by name (`as:` assigns it); every local must be assigned somewhere.
+  int local_ref(const YAML::Node& node, Loc loc, std::string_view what, bool assign);
+  // Reports locals that are read but never assigned; call once after every list is parsed.
+  void check_locals();
   // An object whose declaration was rejected: references to it are not reported again.
   void add_broken_object(std::string name) { broken_objects_.push_back(std::move(name)); }
 
@@ -34,6 +41,7 @@ class StepParser {
 
   void parse_step(std::vector<Step>& out, const YAML::Node& node, Loc loc, const Scope& scope);
   void parse_argument(Step& step, const Field& f, const Scope& scope);
+  void parse_scalar_argument(Step& step, const Field& f, const Scope& scope);
 
   void parse_repeat(Step& step, const Field& f, const Scope& scope);
   void parse_delay(Step& step, const Field& f);
@@ -48,6 +56,15 @@ class StepParser {
   // step_assert.cpp
   void parse_dump(Step& step, const Field& f);
   void parse_assert(Step& step, const Field& f);
+  // step_words.cpp (§7)
+  void parse_word_op(Step& step, const Field& f);
+  static std::string word_op_usage(Op op);
+  std::optional<Operand> operand(const Field& f);
+  std::optional<std::int64_t> word_value(const Field& f);
+  int resolve_variable(const YAML::Node& node, Loc loc, std::string_view what);
+  void parse_if(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
+  void parse_while(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
+  bool parse_assert_word_key(Assertion& a, const Field& k);
 
   // Name resolution; each reports its own error and returns -1.
   // `types` is a bit mask of ObjectType values (bit 1 << type).
@@ -68,6 +85,8 @@ class StepParser {
   Program& program_;
   Reader& r_;
   std::vector<std::string> broken_objects_;
+  std::vector<bool> assigned_;  // by local index: some `as:` stores into it
+  std::vector<Loc> first_use_;  // by local index
 };
 
 constexpr unsigned type_bit(ObjectType t) { return 1u << static_cast<unsigned>(t); }
@@ -80,5 +99,7 @@ std::string thread_ref_error(const Program& program, std::string_view ref);
 bool valid_name(std::string_view s);
 // [A-Za-z_][A-Za-z0-9_]*, the spelling of a repeat variable.
 bool valid_identifier(std::string_view s);
+// An NTSTATUS name (STATUS_...), a hex code, TRUE or FALSE.
+bool valid_status(std::string_view s);
 
 }  // namespace kesim::scenario::detail

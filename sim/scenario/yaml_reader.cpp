@@ -69,7 +69,8 @@ Fields Reader::fields(const YAML::Node& map, Loc loc, std::string_view what,
   out.is_map = all.is_map;
   std::vector<std::string> names(allowed.begin(), allowed.end());
   for (Field& f : all.items) {
-    if (std::find(allowed.begin(), allowed.end(), f.key) == allowed.end()) {
+    if (std::find(allowed.begin(), allowed.end(), f.key) == allowed.end() &&
+        (extra_key_.empty() || f.key != extra_key_)) {
       error(f.key_loc, fmt::format("unknown key '{}' in {}{} (allowed: {})", f.key, what,
                                    did_you_mean(f.key, names), join(allowed)));
       continue;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/scenario/program.hpp"
@@ -52,6 +53,8 @@ class Reader {
   // Like entries, and reports keys outside `allowed` (with a did-you-mean hint).
   Fields fields(const YAML::Node& map, Loc loc, std::string_view what,
                 std::initializer_list<std::string_view> allowed);
+  // A key that fields() accepts on top of `allowed` while set (`as` in a step's arguments).
+  std::string_view set_extra_key(std::string_view key) { return std::exchange(extra_key_, key); }
   // Items of a sequence (null reads as empty); nullopt after reporting a non-sequence.
   std::optional<std::vector<YAML::Node>> list(const YAML::Node& node, Loc loc, std::string_view what);
 
@@ -88,6 +91,7 @@ class Reader {
  private:
   static std::string q(const Field& f) { return "'" + f.key + "'"; }
   std::vector<Diagnostic>& errors_;
+  std::string_view extra_key_;
 };
 
 // The closest of `candidates` to `word` by edit distance, if close enough to be a typo.

@@ -27,7 +27,7 @@ using namespace kesim::ex;
 struct Machine {
   Simulator sim;
   autoboost::AutoBoost ab{sim.kernel()};
-  explicit Machine(const SimulatorOptions& o = {}) : sim(o) { sim.kernel().set_lock_tracker(&ab); }
+  explicit Machine(SimulatorOptions o = {}) : sim((o.autoboost = false, o)) { sim.kernel().set_lock_tracker(&ab); }
   ~Machine() { sim.kernel().set_lock_tracker(nullptr); }
   Kernel& k() { return sim.kernel(); }
 };
@@ -83,7 +83,7 @@ TEST(AutoBoost, ForeignReleaseBugchecks0x162BeforeTheWordChanges) {
 }
 
 TEST(AutoBoost, WithoutTheTrackerAForeignReleaseOpensTheLock) {
-  Simulator sim;  // no tracker installed
+  Simulator sim({.autoboost = false});  // no tracker installed
   auto& p = create_push_lock(sim.kernel(), "P");
   auto& forever = sim.kernel().create_event("Forever", true, false);
   sim.spawn("Owner", [&] {
@@ -239,7 +239,7 @@ struct Inversion {
 // One CPU. Low (4) takes L and computes 2 ms; Medium (8) arrives at 500 us and computes 100 ms;
 // High (12) arrives at 1 ms and blocks on L.
 Inversion run_inversion(bool tracker) {
-  Simulator sim({.processors = 1});
+  Simulator sim({.processors = 1, .autoboost = false});
   autoboost::AutoBoost ab(sim.kernel());
   if (tracker) sim.kernel().set_lock_tracker(&ab);
   Inversion out;

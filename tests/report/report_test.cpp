@@ -14,6 +14,7 @@
 #include "include/kesim/simulator.hpp"
 #include "sim/ex/pushlock.hpp"
 #include "sim/report/report.hpp"
+#include "sim/scenario/source_map.hpp"
 
 namespace kesim {
 namespace {
@@ -47,24 +48,37 @@ threads:
       - KeSetEvent: Done
 )";
 
-std::unique_ptr<scenario::Program> program() {
+// A loaded program and the source map reports read it through.
+struct Loaded {
+  std::unique_ptr<scenario::Program> prog;
+  std::unique_ptr<scenario::ProgramSourceMap> source;
+  const scenario::ProgramSourceMap& operator*() const { return *source; }
+  const scenario::ProgramSourceMap* get() const { return source.get(); }
+  scenario::Program* operator->() const { return prog.get(); }
+};
+
+Loaded program() {
   scenario::LoadResult r = scenario::load_text(kYaml, "t.yaml");
   EXPECT_TRUE(r.errors.empty()) << scenario::format_diagnostics("t.yaml", r.source_lines, r.errors);
-  return std::move(r.program);
+  Loaded l;
+  l.prog = std::move(r.program);
+  l.source = std::make_unique<scenario::ProgramSourceMap>(*l.prog);
+  return l;
 }
 
-const scenario::Step* step(const scenario::Program& p, int thread, int i) {
+const scenario::Step* step(const scenario::ProgramSourceMap& m, int thread, int i) {
+  const scenario::Program& p = m.program();
   return &p.threads[static_cast<std::size_t>(thread)].steps[static_cast<std::size_t>(i)];
 }
 
 void mark(const scenario::Step* s) { KeGetCurrentThread()->current_step = s; }
 
-std::string view(Simulator& sim, const scenario::Program& p, ViewKind kind, int object = -1,
+std::string view(Simulator& sim, const scenario::ProgramSourceMap& p, ViewKind kind, int object = -1,
                  int thread = -1, const KTHREAD* current = nullptr) {
   View v;
   v.kind = kind;
-  v.object = object;
-  v.thread = thread;
+  if (object >= 0) v.name = p.program().objects[static_cast<std::size_t>(object)].name;
+  if (thread >= 0) v.name = p.program().threads[static_cast<std::size_t>(thread)].name;
   return report::render_view(sim.kernel(), p, v, current);
 }
 
@@ -227,7 +241,7 @@ TEST(ReportViews, PushLockDecodedLikeDt) {
 
   View bad;
   bad.kind = ViewKind::pushlock;
-  bad.object = 1;  // GA, a guarded mutex, is not in this kernel
+  bad.name = "GA";  // a guarded mutex, not in this kernel
   EXPECT_CONTAINS(report::render_view(sim.kernel(), *p, bad, nullptr), "No push lock named GA.");
 }
 
@@ -357,13 +371,13 @@ TEST(ReportViews, ReadyQueuesAndRunningThreadAtADump) {
 // ---- outcomes: text and JSON ---------------------------------------------------------------
 
 struct FinishedRun {
-  std::unique_ptr<scenario::Program> program;
+  Loaded program;
   std::unique_ptr<Simulator> sim;
   RunResult result;
   check::Findings findings;
   report::RunInfo info() const {
     report::RunInfo i;
-    i.program = program.get();
+    i.source = program.get();
     i.kernel = &sim->kernel();
     i.result = &result;
     i.findings = &findings;
@@ -378,7 +392,7 @@ FinishedRun deadlock_run() {
   run.sim = std::make_unique<Simulator>(SimulatorOptions{.processors = 2});
   auto& ga = run.sim->kernel().create_guarded_mutex("GA", KOBJECTS::GuardedMutexObject);
   auto& gb = run.sim->kernel().create_guarded_mutex("GB", KOBJECTS::GuardedMutexObject);
-  const scenario::Program& p = *run.program;
+  const scenario::ProgramSourceMap& p = *run.program;
   run.sim->spawn("T1", [&ga, &gb, &p] {
     KeAcquireGuardedMutex(ga);
     KiRunOnCpu(1000);
@@ -441,7 +455,7 @@ TEST(ReportText, BugcheckRenderedLikeAnalyzeV) {
   ASSERT_EQ(r.outcome, Outcome::bugcheck);
   check::Findings findings = {{"lock_order", "GA then GB in T1, GB then GA in T2"}};
   report::RunInfo info;
-  info.program = p.get();
+  info.source = p.get();
   info.kernel = &sim.kernel();
   info.result = &r;
   info.findings = &findings;
@@ -487,7 +501,7 @@ TEST(ReportText, HangExplainsEachBlockedThread) {
   RunResult r = sim.run();
   ASSERT_EQ(r.outcome, Outcome::hang);
   report::RunInfo info;
-  info.program = p.get();
+  info.source = p.get();
   info.kernel = &sim.kernel();
   info.result = &r;
   const std::string out = report::render_text(info);
@@ -510,7 +524,7 @@ TEST(ReportText, AssertionFailureNamesTheStep) {
   RunResult r = sim.run();
   ASSERT_EQ(r.outcome, Outcome::assertion_failed);
   report::RunInfo info;
-  info.program = p.get();
+  info.source = p.get();
   info.kernel = &sim.kernel();
   info.result = &r;
   const std::string out = report::render_text(info);
@@ -529,7 +543,7 @@ TEST(ReportText, TimeLimitSaysWhichLimit) {
   RunResult r = sim.run();
   ASSERT_EQ(r.outcome, Outcome::time_limit);
   report::RunInfo info;
-  info.program = p.get();
+  info.source = p.get();
   info.kernel = &sim.kernel();
   info.result = &r;
   EXPECT_CONTAINS(report::render_text(info),
@@ -549,7 +563,7 @@ TEST(ReportJson, CompletedRunHasEverySection6Key) {
   RunResult r = sim.run();
   ASSERT_EQ(r.outcome, Outcome::completed);
   report::RunInfo info;
-  info.program = p.get();
+  info.source = p.get();
   info.kernel = &sim.kernel();
   info.result = &r;
   info.seed = 3;

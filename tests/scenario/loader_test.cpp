@@ -184,6 +184,34 @@ threads:
     steps: []
   - name: Late
     start: 1.5ms
+    steps:
+      - InterlockedCompareExchange: {target: W, exchange: 1, comparand: 0, as: old}
+      - InterlockedExchange: {target: W, value: {local: old, add: 1}}
+      - InterlockedExchangeAdd: {target: W, value: -2}
+      - InterlockedIncrement: W
+      - InterlockedDecrement: {target: W, as: now}
+      - InterlockedOr: {target: W, value: 0x10}
+      - InterlockedAnd: {target: W, value: 0xffffffffffffffff}
+      - InterlockedXor: {target: W, value: 1}
+      - InterlockedBitTestAndSet: {target: W, bit: 63}
+      - InterlockedBitTestAndReset: {target: W, bit: 0}
+      - ReadNoFence: {target: W, as: seen}
+      - WriteNoFence: {target: W, value: 0}
+      - YieldProcessor
+      - if: {local: old, ne: 0}
+        then: [{KeSetEvent: {event: Ev, as: prev}}]
+        else: [{KeRaiseIrql: {irql: APC_LEVEL, as: irql}}]
+      - while: {variable: W, and: 0x1}
+        steps: [YieldProcessor]
+      - if: {status: success}
+        then: []
+      - assert: {variable: W, value: -1}
+      - assert: {local: seen, value: 0x8000000000000010, result: 0}
+variables:
+  W: 0
+  Owners: {value: 0x10}
+invariants:
+  - {variable: Owners, le: 1}
 expect:
   outcome: deadlock
   deadlock: [Main, "Worker[2]"]
@@ -214,7 +242,7 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(p_->name, "every-op_1.0");
   EXPECT_EQ(p_->description, "All operations.");
   EXPECT_EQ(p_->file, "t.yaml");
-  EXPECT_EQ(p_->source_lines.size(), 114u);
+  EXPECT_EQ(p_->source_lines.size(), 142u);
   EXPECT_EQ(p_->source_lines[36], "      - work: 50us");
   const Machine& m = p_->machine;
   EXPECT_EQ(m.processors, 4);
@@ -248,6 +276,75 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(p_->objects[Tm].kind, EventKind::synchronization);
   EXPECT_EQ(p_->objects[PL].kind, EventKind::notification);
   EXPECT_EQ(p_->find_object("Main"), -1);  // threads are another namespace
+}
+
+TEST_F(FullScenario, WordsResultsAndControlFlow) {
+  ASSERT_EQ(p_->variables.size(), 2u);
+  EXPECT_EQ(p_->variables[0].name, "W");
+  EXPECT_EQ(p_->variables[1].initial, 0x10);
+  EXPECT_EQ(p_->locals, (std::vector<std::string>{"old", "now", "seen", "prev", "irql"}));
+  ASSERT_EQ(p_->invariants.size(), 1u);
+  EXPECT_EQ(p_->invariants[0].index, 1);
+  EXPECT_EQ(p_->invariants[0].op, CmpOp::le);
+  EXPECT_EQ(p_->invariants[0].value, 1);
+  const auto& late = p_->threads[2].steps;
+  ASSERT_EQ(late.size(), 18u);
+  EXPECT_EQ(late[0].op, Op::InterlockedCompareExchange);
+  EXPECT_EQ(late[0].variable, 0);
+  EXPECT_EQ(late[0].operand.value, 1);
+  EXPECT_EQ(late[0].comparand.value, 0);
+  EXPECT_EQ(late[0].as_local, 0);
+  EXPECT_EQ(late[1].operand.local, 0);
+  EXPECT_EQ(late[1].operand.value, 1);
+  EXPECT_EQ(late[2].operand.value, -2);
+  EXPECT_EQ(late[6].operand.value, -1);  // 0xffffffffffffffff, as its bits
+  EXPECT_EQ(late[8].operand.value, 63);
+  ASSERT_EQ(late[13].op, Op::if_);
+  EXPECT_EQ(late[13].cond->source, CondSource::local);
+  EXPECT_EQ(late[13].cond->op, CmpOp::ne);
+  ASSERT_EQ(late[13].body.size(), 1u);
+  EXPECT_EQ(late[13].body[0].as_local, 3);
+  ASSERT_EQ(late[13].else_steps.size(), 1u);
+  EXPECT_EQ(late[13].else_steps[0].number, 1);
+  EXPECT_EQ(late[13].else_steps[0].as_local, 4);
+  EXPECT_EQ(late[14].op, Op::while_);
+  EXPECT_EQ(late[14].cond->op, CmpOp::and_);
+  EXPECT_EQ(late[14].body[0].op, Op::YieldProcessor);
+  EXPECT_EQ(late[15].cond->source, CondSource::status_success);
+  EXPECT_EQ(late[16].assertion->variable, 0);
+  EXPECT_EQ(late[16].assertion->value, static_cast<std::uint64_t>(-1));
+  EXPECT_EQ(late[17].assertion->local, 2);
+  EXPECT_EQ(late[17].assertion->result, 0);
+}
+
+TEST(LoaderErrors, WordsAndConditions) {
+  const std::string vars = "variables:\n  W: 0\n";
+  auto err = [&](const std::string& step) {
+    return only_error(std::string("name: t\n") + vars + "threads:\n  - name: T\n    steps:\n      - " + step + "\n");
+  };
+  EXPECT_EQ(err("InterlockedIncrement: X"), "7:31: unknown variable 'X'");
+  EXPECT_EQ(err("InterlockedExchange: W"),
+            "7:30: 'InterlockedExchange' takes a map: 'InterlockedExchange: {target: WORD, value: V}'");
+  EXPECT_EQ(err("InterlockedCompareExchange: {target: W, exchange: 1}"),
+            "7:37: 'InterlockedCompareExchange' needs 'comparand' ('InterlockedCompareExchange: "
+            "{target: WORD, exchange: V, comparand: V, as: LOCAL}')");
+  EXPECT_EQ(err("InterlockedBitTestAndSet: {target: W, bit: 64}"),
+            "7:52: expected an integer in 0..63 for 'bit', got '64'");
+  EXPECT_EQ(err("assert: {local: nope, value: 1}"),
+            "7:25: local 'nope' is never set: no step stores into it with 'as: nope'");
+  EXPECT_EQ(err("assert: {variable: W}"), "7:17: 'assert' on a variable or local needs 'value: V'");
+  EXPECT_EQ(err("if: {variable: W, eq: 1, ne: 2}\n        then: []"),
+            "7:34: 'if' compares one value once; 'ne' is a second comparison");
+  EXPECT_EQ(err("if: {status: maybe}\n        then: []"),
+            "7:22: 'status' is 'success' (NT_SUCCESS) or 'failure', got 'maybe'");
+  EXPECT_EQ(err("if: {variable: W}"), "7:9: 'if' needs 'then: [steps]'");
+  EXPECT_EQ(err("while: {variable: W}\n        steps: []\n        step: []"),
+            "9:9: unknown key 'step' in 'while' (a 'while' step has 'while' and 'steps')");
+  EXPECT_EQ(err("KeEnterCriticalRegion: {as: x}"),
+            "7:32: 'KeEnterCriticalRegion' takes no argument; write it as '- KeEnterCriticalRegion'");
+  EXPECT_EQ(only_error("name: t\nvariables:\n  W: 0\ninvariants:\n  - {local: x, eq: 0}\n"
+                       "threads:\n  - name: T\n    steps: [{InterlockedIncrement: {target: W, as: x}}]\n"),
+            "5:6: an invariant is about memory words: use 'variable: NAME'");
 }
 
 TEST_F(FullScenario, ThreadsAndRoutines) {
@@ -291,6 +388,7 @@ TEST_F(FullScenario, EveryOperationAppears) {
     for (const Step& s : steps) {
       seen.insert(s.op);
       self(self, s.body);
+      self(self, s.else_steps);
     }
   };
   for (const ThreadDecl& t : p_->threads) walk(walk, t.steps);
@@ -323,17 +421,17 @@ TEST_F(FullScenario, ControlSteps) {
   const auto& views = main_step(4).views;
   ASSERT_EQ(views.size(), 7u);
   EXPECT_EQ(views[0].kind, ViewKind::thread);
-  EXPECT_EQ(views[0].thread, -1);
+  EXPECT_EQ(views[0].name, "");
   EXPECT_EQ(views[1].kind, ViewKind::thread);
-  EXPECT_EQ(views[1].thread, 1);
+  EXPECT_EQ(views[1].name, "Worker");
   EXPECT_EQ(views[2].kind, ViewKind::locks);
   EXPECT_EQ(views[3].kind, ViewKind::pushlock);
-  EXPECT_EQ(views[3].object, PL);
+  EXPECT_EQ(views[3].name, "PL");
   EXPECT_EQ(views[4].kind, ViewKind::apc);
   EXPECT_EQ(views[5].kind, ViewKind::ready);
   EXPECT_EQ(views[6].kind, ViewKind::waiters);
   ASSERT_EQ(main_step(5).views.size(), 1u);
-  EXPECT_EQ(main_step(5).views[0].object, CPL);
+  EXPECT_EQ(main_step(5).views[0].name, "CPL");
 }
 
 TEST_F(FullScenario, Assertions) {
@@ -466,7 +564,7 @@ TEST_F(FullScenario, IoStepsAndExpect) {
 
   const Expect& e = p_->expect;
   EXPECT_TRUE(e.present);
-  EXPECT_EQ(e.loc.line, 109);
+  EXPECT_EQ(e.loc.line, 137);
   EXPECT_EQ(e.outcome, Outcome::deadlock);
   EXPECT_FALSE(e.bugcheck.has_value());
   EXPECT_EQ(e.deadlock, (std::vector<std::string>{"Main", "Worker[2]"}));
@@ -639,7 +737,7 @@ TEST(LoaderErrors, NameIsRequiredAndChecked) {
 TEST(LoaderErrors, UnknownKeysListTheAllowedOnes) {
   EXPECT_EQ(only_error("name: x\nthread: []\n"),
             "2:1: unknown key 'thread' in the scenario; did you mean 'threads'? (allowed: name, "
-            "description, machine, objects, routines, threads, expect)");
+            "description, machine, variables, objects, routines, threads, invariants, expect)");
   EXPECT_EQ(only_error("name: x\nmachine:\n  cpus: 2\n"),
             "3:3: unknown key 'cpus' in 'machine' (allowed: processors, version, autoboost, seed, "
             "quantum, io_latency, time_limit, max_steps, stack_size)");
@@ -812,7 +910,7 @@ TEST(LoaderErrors, ArgumentTypes) {
   EXPECT_EQ(step_error("repeat: {count: -1, steps: []}"),
             "20:25: expected an integer >= 0 for 'count', got '-1'");
   EXPECT_EQ(step_error("ExAcquirePushLockExclusive: {lock: PL}"),
-            "20:37: expected an object name for 'ExAcquirePushLockExclusive', got a map");
+            "20:38: unknown key 'lock' in 'ExAcquirePushLockExclusive' (allowed: object, as)");
   EXPECT_EQ(step_error("KeSetEvent: {event: Ev, wait: maybe}"),
             "20:39: expected true or false for 'wait', got 'maybe'");
   EXPECT_EQ(step_error("KeReleaseSemaphore: {semaphore: Sem, adjustment: 0}"),
@@ -1000,7 +1098,7 @@ TEST(LoaderErrors, Assertions) {
   EXPECT_EQ(step_error("assert: {objet: Mx}"),
             "20:18: unknown key 'objet' in 'assert'; did you mean 'object'? (allowed: irql, KernelApcDisable, "
             "SpecialApcDisable, KeAreApcsDisabled, KeAreAllApcsDisabled, last_status, object, value, Locked, "
-            "Waiting, Waking, MultipleShared, Shared, signaled, signal_state, owner, count, waiters)");
+            "Waiting, Waking, MultipleShared, Shared, signaled, signal_state, owner, count, waiters, variable, local, result)");
   EXPECT_EQ(step_error("assert: {}"), "20:17: 'assert' needs at least one key");
 
   EXPECT_EQ(step_of("assert: {object: Mx, owner: none}").assertion->owner, "none");
@@ -1071,7 +1169,7 @@ bogus: 1
                           "11:31: semaphore 'S': count 9 is greater than its limit 1",
                           "13:15: expected an integer in 1..64 for 'processors', got '100'",
                           "14:1: unknown key 'bogus' in the scenario (allowed: name, description, machine, "
-                          "objects, routines, threads, expect)"}));
+                          "variables, objects, routines, threads, invariants, expect)"}));
 }
 
 // --- never throws, never crashes ----------------------------------------------------------
