@@ -1,9 +1,11 @@
-// include/kesim/simulator.hpp — the public C++ API: build a simulated machine, spawn kernel
-// threads from lambdas, call the Ke/Ex routines (kesim/nt/*.hpp) from them, run, and read the
-// outcome. Everything runs on one OS thread; the same inputs give the same trace hash.
+// include/kesim/simulator.hpp — the public C++ API: build a simulated Windows machine, create
+// kernel objects, spawn kernel threads from lambdas, call the Ke/Ex routines (kesim/nt/*.hpp)
+// from them, run, and read the outcome and the same reports a YAML scenario gets. Everything
+// runs on the calling OS thread; the same inputs give the same trace hash. Machines are
+// values: two Simulators may run at once on two OS threads.
 //
 //   kesim::Simulator sim({.processors = 2});
-//   auto& done = sim.kernel().create_event("Done", /*notification=*/true, false);
+//   auto& done = sim.create_event("Done", kesim::NotificationEvent, false);
 //   sim.spawn("Waiter", [&] { KeWaitForSingleObject(done, Executive, KernelMode, false, nullptr); });
 //   sim.spawn("Setter", [&] { KeSetEvent(done, 0, false); });
 //   kesim::RunResult r = sim.run();   // r.outcome == Outcome::completed
@@ -13,28 +15,39 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
-#include "sim/check/analysis.hpp"
-#include "sim/ke/ke.hpp"
-#include "sim/machine/machine.hpp"
+#include "kesim/nt/ex.hpp"
+#include "kesim/nt/ke.hpp"
+#include "kesim/result.hpp"
 
 namespace kesim {
+
+namespace machine { class Machine; }
+namespace ke { class Kernel; }
+namespace engine { class Strategy; }
+namespace explore { class PrefixStrategy; }
+namespace detail { struct SimulatorAccess; }
 
 struct SimulatorOptions {
   int processors = 2;
   ke::Version version = ke::Version::win10;
-  std::optional<bool> autoboost;   // default: on for win10
-  std::uint64_t seed = 0;
-  engine::Time quantum = 30'000'000;
-  engine::Time time_limit = 60'000'000'000;
-  engine::Time io_latency = 100'000;
+  std::optional<bool> autoboost;   // default: on for win10 (as Windows 8.1 and later), off before
+  std::uint64_t seed = 0;          // 0: kesim's default schedule; else a random schedule
+  ke::Time quantum = 30'000'000;
+  ke::Time time_limit = 60'000'000'000;
+  ke::Time io_latency = 100'000;
   std::uint64_t max_steps = 200'000'000;
   std::size_t stack_size = 0;      // 0: 64 KiB (256 KiB under ASan)
+  // A schedule token from exploration ("seed:N", "pct:S:D:K", "dfs:...") to replay exactly;
+  // empty: the schedule `seed` gives. kesim::explore sets it for each schedule it tries.
+  std::string schedule;
+  bool keep_trace = false;         // keep every event, for trace()
 };
 
-using check::Outcome;
-using check::RunResult;
+enum EventType : std::uint8_t { NotificationEvent, SynchronizationEvent };
 
 class Simulator {
  public:
@@ -43,31 +56,58 @@ class Simulator {
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
-  ke::Kernel& kernel() { return machine_->kernel(); }
-  machine::Machine& machine() { return *machine_; }
   const SimulatorOptions& options() const { return opt_; }
 
+  // ---- objects (before run()) -----------------------------------------------------------------
+  ke::KEVENT& create_event(std::string name, EventType type, bool signaled);
+  ke::KSEMAPHORE& create_semaphore(std::string name, ke::LONG count, ke::LONG limit);
+  ke::KMUTEX& create_mutex(std::string name);  // KeInitializeMutex
+  ke::KTIMER& create_timer(std::string name, EventType type);
+  ke::KGATE& create_gate(std::string name);
+  ke::KSPIN_LOCK& create_spin_lock(std::string name);
+  ke::KGUARDED_MUTEX& create_guarded_mutex(std::string name);
+  ex::FAST_MUTEX& create_fast_mutex(std::string name);
+  ex::EX_PUSH_LOCK& create_push_lock(std::string name);
+  ex::EX_PUSH_LOCK_CACHE_AWARE& create_cache_aware_push_lock(std::string name);
+
+  // ---- threads --------------------------------------------------------------------------------
   // A thread that starts at `start` (virtual ns).
   ke::KTHREAD& spawn(std::string name, std::function<void()> body, int priority = 8,
-                     engine::Time start = 0, std::uint64_t affinity = ~std::uint64_t{0});
+                     ke::Time start = 0, std::uint64_t affinity = ~std::uint64_t{0});
   // A thread that starts only when some thread calls PsCreateSystemThread on it.
   ke::KTHREAD& create_thread(std::string name, std::function<void()> body, int priority = 8,
                              std::uint64_t affinity = ~std::uint64_t{0});
 
+  // Checked after every operation on a kesim::nt::InterlockedWord and at every KESIM_ASSERT:
+  // when `holds` returns false the run ends with outcome assertion_failed naming `name`.
+  void add_invariant(std::string name, std::function<bool()> holds);
+
+  // ---- the run --------------------------------------------------------------------------------
   // Runs to the end and analyses the outcome (deadlock cycle, hang explanation, bugcheck). An
-  // exception thrown by a thread's lambda stops the run and is rethrown here.
+  // exception thrown by a thread's body stops the run and is rethrown here.
   RunResult run();
-  // After run(): the text report (`!analyze -v` for a bugcheck), the JSON report, a view.
-  std::string report() const { return machine_->render_text(); }
+
+  // After run(): the text report (`!analyze -v` for a bugcheck, the views of a run that did not
+  // complete), the JSON report (SCENARIO-FORMAT section 6), a debugger view ("!thread Worker",
+  // "!locks", "!pushlock L", "!apc", "!ready", "!waiters"), the Chrome/Perfetto trace (needs
+  // SimulatorOptions::keep_trace).
+  std::string report() const;
+  std::string json() const;
   std::string view(std::string_view command) const;
+  std::string trace() const;
+
+  // For kesim's own layer tests.
+  ke::Kernel& kernel();
+  machine::Machine& machine() { return *machine_; }
 
  private:
+  friend struct detail::SimulatorAccess;
   static void run_body(ke::KTHREAD& self, void* context);
   SimulatorOptions opt_;
+  std::unique_ptr<engine::Strategy> strategy_;
+  explore::PrefixStrategy* prefix_ = nullptr;  // a dfs schedule: its choice points
   std::unique_ptr<machine::Machine> machine_;
   std::deque<std::function<void()>> bodies_;
 };
-
-machine::Config machine_config(const SimulatorOptions& opt);
 
 }  // namespace kesim

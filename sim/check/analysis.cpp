@@ -11,9 +11,7 @@
 
 #include "sim/ke/ki.hpp"
 
-namespace kesim::check {
-
-using namespace kesim::ke;
+namespace kesim {
 
 const char* outcome_name(Outcome o) {
   switch (o) {
@@ -26,6 +24,12 @@ const char* outcome_name(Outcome o) {
   }
   return "?";
 }
+
+}  // namespace kesim
+
+namespace kesim::check {
+
+using namespace kesim::ke;
 
 namespace {
 

@@ -19,24 +19,20 @@
 
 #include <string>
 
+#include "kesim/nt/ex.hpp"
 #include "sim/ke/kernel.hpp"
 
 namespace kesim::ex {
 
-using FAST_MUTEX = ke::KGUARDED_MUTEX;
 
 // Registers a fast mutex (KOBJECTS::FastMutexObject): Count 1, no owner, Contention 0.
 FAST_MUTEX& create_fast_mutex(ke::Kernel& k, std::string name);
 
-void ExInitializeFastMutex(FAST_MUTEX& mutex);
-// Raise to APC_LEVEL, acquire (waiting if needed), remember the caller's IRQL.
-void ExAcquireFastMutex(FAST_MUTEX& mutex);
-// TRUE: held at APC_LEVEL. FALSE (held by anyone, the caller included): IRQL restored.
-bool ExTryToAcquireFastMutex(FAST_MUTEX& mutex);
-// Owner NULL, wake one waiter if any, lower IRQL to OldIrql.
-void ExReleaseFastMutex(FAST_MUTEX& mutex);
-// The Unsafe variants neither raise nor lower IRQL (caller at APC_LEVEL or in a critical region).
-void ExAcquireFastMutexUnsafe(FAST_MUTEX& mutex);
-void ExReleaseFastMutexUnsafe(FAST_MUTEX& mutex);
+// The routines are declared in include/kesim/nt/ex.hpp:
+//   ExAcquireFastMutex: raise to APC_LEVEL, acquire (waiting if needed), remember the IRQL;
+//   ExTryToAcquireFastMutex: TRUE held at APC_LEVEL; FALSE (held by anyone, the caller
+//     included) with the IRQL restored;
+//   ExReleaseFastMutex: Owner NULL, wake one waiter if any, lower IRQL to OldIrql;
+//   the Unsafe variants neither raise nor lower IRQL.
 
 }  // namespace kesim::ex

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kesim/nt/ex.hpp"
 #include "sim/ke/kernel.hpp"
 
 namespace kesim::ex {
@@ -60,15 +61,7 @@ EX_PUSH_LOCK& create_push_lock(ke::Kernel& k, std::string name);
 // DISPATCH_LEVEL bugchecks 0x192 in the tracker; without, a wait at DISPATCH_LEVEL bugchecks in
 // KeWait*). Every acquire notes the holder (KiNoteAcquire) and calls the AutoBoost tracker when
 // one is installed; every release runs the tracker's check before it touches the word.
-void ExInitializePushLock(EX_PUSH_LOCK& lock);
-void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock);
-void ExAcquirePushLockShared(EX_PUSH_LOCK& lock);
-void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock);
-void ExReleasePushLockShared(EX_PUSH_LOCK& lock);
-void ExReleasePushLock(EX_PUSH_LOCK& lock);  // generic: exclusive or shared
-bool ExTryConvertPushLockSharedToExclusive(EX_PUSH_LOCK& lock);
-// Sets Locked if it was clear: TRUE and held exclusive, else FALSE (never waits).
-bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock);
+// (Declared in include/kesim/nt/ex.hpp.)
 
 // A cache-aware push lock: one padded push lock per slot (EX_PUSH_LOCK_FANNED_COUNT, 32; as
 // many slots as simulated processors here, so the shared path is per-CPU). Tracked by AutoBoost
@@ -77,10 +70,7 @@ struct EX_PUSH_LOCK_CACHE_AWARE : KOBJECT_BASE {
   std::vector<EX_PUSH_LOCK*> Locks;  // slot i, registered kernel objects named NAME[i]
 };
 EX_PUSH_LOCK_CACHE_AWARE& create_cache_aware_push_lock(ke::Kernel& k, std::string name);
-void ExAcquireCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock);
-void ExReleaseCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock);
-// Win10 returns the slot taken; the shared release takes it back (SEMANTICS.md §8).
-EX_PUSH_LOCK* ExAcquireCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock);
-void ExReleaseCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock, EX_PUSH_LOCK* slot);
+// The routines (include/kesim/nt/ex.hpp): Win10 returns the slot taken by a shared acquire;
+// the shared release takes it back (SEMANTICS.md §8).
 
 }  // namespace kesim::ex

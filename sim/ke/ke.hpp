@@ -5,70 +5,18 @@
 
 #include <span>
 
+#include "kesim/nt/ke.hpp"
 #include "sim/ke/kernel.hpp"
 
 namespace kesim::ke {
 
-using engine::Time;
+// The public routines are declared in include/kesim/nt/ke.hpp; these are kesim's internal ones.
 
-// A relative timeout in ns; nullptr waits forever, 0 polls (SEMANTICS.md §5).
-using Timeout = const Time*;
-
-KTHREAD* KeGetCurrentThread();
-
-// ---- IRQL (irql.cpp) --------------------------------------------------------------------------
-KIRQL KeGetCurrentIrql();
-KIRQL KeRaiseIrql(KIRQL new_irql);  // returns the old IRQL
-void KeLowerIrql(KIRQL new_irql);
-
-// ---- regions and APCs (apc.cpp) ---------------------------------------------------------------
-void KeEnterCriticalRegion();
-void KeLeaveCriticalRegion();
-void KeEnterGuardedRegion();
-void KeLeaveGuardedRegion();
-bool KeAreApcsDisabled();
-bool KeAreAllApcsDisabled();
 // KeInitializeApc: kind decides the routines that run (special: kernel_routine at APC_LEVEL;
 // normal: normal_routine at PASSIVE_LEVEL; user: normal_routine in "user mode").
 void KeInitializeApc(KAPC& apc, KTHREAD& target, ApcKind kind, KAPC_ROUTINE kernel_routine,
                      KAPC_ROUTINE normal_routine, void* context);
 bool KeInsertQueueApc(KAPC& apc);
-
-// ---- waits (wait.cpp) -------------------------------------------------------------------------
-NTSTATUS KeWaitForSingleObject(DISPATCHER_HEADER& object, KWAIT_REASON reason,
-                               KPROCESSOR_MODE mode, bool alertable, Timeout timeout);
-NTSTATUS KeWaitForMultipleObjects(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type,
-                                  KWAIT_REASON reason, KPROCESSOR_MODE mode, bool alertable,
-                                  Timeout timeout);
-NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE mode, bool alertable, Time interval);
-
-// ---- dispatcher objects -----------------------------------------------------------------------
-LONG KeSetEvent(KEVENT& event, KPRIORITY increment, bool wait);
-LONG KeResetEvent(KEVENT& event);
-void KeClearEvent(KEVENT& event);
-LONG KePulseEvent(KEVENT& event, KPRIORITY increment, bool wait);
-LONG KeReadStateEvent(const KEVENT& event);
-LONG KeReleaseSemaphore(KSEMAPHORE& semaphore, KPRIORITY increment, LONG adjustment, bool wait);
-LONG KeReleaseMutex(KMUTANT& mutex, bool wait);
-bool KeSetTimer(KTIMER& timer, Time due, Time period);
-bool KeCancelTimer(KTIMER& timer);
-void KeWaitForGate(KGATE& gate, KWAIT_REASON reason, KPROCESSOR_MODE mode);
-void KeSignalGateBoostPriority(KGATE& gate);
-
-// ---- spin locks and guarded mutexes -----------------------------------------------------------
-KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock);
-void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql);
-void KeAcquireGuardedMutex(KGUARDED_MUTEX& mutex);
-bool KeTryToAcquireGuardedMutex(KGUARDED_MUTEX& mutex);
-void KeReleaseGuardedMutex(KGUARDED_MUTEX& mutex);
-
-// ---- threads ------------------------------------------------------------------------------------
-KPRIORITY KeSetPriorityThread(KTHREAD& thread, KPRIORITY priority);
-void PsCreateSystemThread(KTHREAD& thread);  // starts a thread the caller created
-[[noreturn]] void PsTerminateSystemThread(NTSTATUS status);
-// Runs code on the CPU for `duration` of virtual time (the scenario's `work`). Kernel APCs
-// interrupt it when IRQL allows; higher-priority threads preempt it below DISPATCH_LEVEL.
-void KiRunOnCpu(Time duration);
 
 // ---- failures -----------------------------------------------------------------------------------
 [[noreturn]] void KeBugCheckEx(std::uint32_t code, std::uint64_t p1, std::uint64_t p2,
@@ -78,8 +26,8 @@ void KiRunOnCpu(Time duration);
 [[noreturn]] void ExRaiseStatus(NTSTATUS status);
 
 // ---- internals shared by Ke/Ex (Ki routines) ---------------------------------------------------
-// A scheduling point: lets other CPUs run, then delivers a pending APC interrupt if IRQL allows.
-void KiSchedulingPoint();
+// KiSchedulingPoint (public header) lets other CPUs run, then delivers a pending APC
+// interrupt if IRQL allows.
 // Records that `t` acquired/released a lock (holders, observers, trace).
 void KiNoteAcquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive);
 void KiNoteRelease(KTHREAD& t, KOBJECT_BASE& lock);

@@ -202,6 +202,15 @@ void Kernel::bugcheck(const BugcheckRecord& r) {
   engine_.stop();
 }
 
+void Kernel::check_invariants(const void* step) {
+  for (const auto& [name, holds] : invariants_)
+    if (!holds()) fail_assertion("invariant '" + name + "' does not hold", step);
+}
+
+void KiCheckInvariants() {
+  if (Kernel* k = g_kernel; k && k->current_thread()) k->check_invariants(k->current_thread()->current_step);
+}
+
 void Kernel::fail_exception(std::exception_ptr e) {
   if (!thread_exception_) thread_exception_ = std::move(e);
   engine_.stop();

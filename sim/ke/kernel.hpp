@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kesim/result.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/ke/objects.hpp"
 
@@ -35,15 +36,7 @@ struct KGUARDED_MUTEX : KOBJECT_BASE {
   KIRQL OldIrql = PASSIVE_LEVEL;  // fast mutexes keep the caller's IRQL here
 };
 
-struct BugcheckRecord {
-  std::uint32_t code = 0;
-  std::array<std::uint64_t, 4> params{};
-  std::int32_t thread = -1;
-  const void* step = nullptr;
-  KIRQL irql = PASSIVE_LEVEL;
-  engine::Time time = 0;
-  std::string note;  // kesim's one-line account of what led here
-};
+using kesim::BugcheckRecord;
 
 // Observers see every synchronization event as it happens (checks: lock order, happens-before
 // races; reports). They must not change the run.
@@ -155,6 +148,11 @@ class Kernel {
   // A C++ exception thrown by a thread body (C++ API lambdas, kesim's own internal errors):
   // the run stops at once and the machine rethrows it to the caller of run().
   [[noreturn]] void fail_exception(std::exception_ptr e);
+  // Invariants of a C++ test (Simulator::add_invariant), checked by KiCheckInvariants.
+  void add_invariant(std::string name, std::function<bool()> holds) {
+    invariants_.emplace_back(std::move(name), std::move(holds));
+  }
+  void check_invariants(const void* step);
   std::exception_ptr thread_exception() const { return thread_exception_; }
 
   // Internal plumbing shared by the Ke routines.
@@ -189,6 +187,7 @@ class Kernel {
   std::optional<BugcheckRecord> bugcheck_;
   std::optional<std::pair<std::string, const void*>> assertion_;
   std::exception_ptr thread_exception_;
+  std::vector<std::pair<std::string, std::function<bool()>>> invariants_;
   std::uint64_t next_address_ = 0xffff910145796000ull;
   StartEvent start_event_;
   Kernel* previous_ = nullptr;

@@ -280,3 +280,25 @@ KTHREAD_STATE KiThreadState(const KTHREAD& t) {
 }
 
 }  // namespace kesim::ke
+
+namespace kesim::ke {
+
+// The public per-type overloads (include/kesim/nt/ke.hpp): a C++ caller sees the object types
+// only as declarations, so it cannot convert them to DISPATCHER_HEADER& itself.
+NTSTATUS KeWaitForSingleObject(KEVENT& o, KWAIT_REASON r, KPROCESSOR_MODE m, bool a, Timeout t) {
+  return KeWaitForSingleObject(static_cast<DISPATCHER_HEADER&>(o), r, m, a, t);
+}
+NTSTATUS KeWaitForSingleObject(KSEMAPHORE& o, KWAIT_REASON r, KPROCESSOR_MODE m, bool a, Timeout t) {
+  return KeWaitForSingleObject(static_cast<DISPATCHER_HEADER&>(o), r, m, a, t);
+}
+NTSTATUS KeWaitForSingleObject(KMUTANT& o, KWAIT_REASON r, KPROCESSOR_MODE m, bool a, Timeout t) {
+  return KeWaitForSingleObject(static_cast<DISPATCHER_HEADER&>(o), r, m, a, t);
+}
+NTSTATUS KeWaitForSingleObject(KTIMER& o, KWAIT_REASON r, KPROCESSOR_MODE m, bool a, Timeout t) {
+  return KeWaitForSingleObject(static_cast<DISPATCHER_HEADER&>(o), r, m, a, t);
+}
+NTSTATUS KeWaitForSingleObject(KTHREAD& o, KWAIT_REASON r, KPROCESSOR_MODE m, bool a, Timeout t) {
+  return KeWaitForSingleObject(o.Header, r, m, a, t);
+}
+
+}  // namespace kesim::ke

@@ -8,8 +8,7 @@
 #include <set>
 
 #include "sim/check/observers.hpp"
-#include "sim/explore/dfs.hpp"
-#include "sim/explore/pct.hpp"
+#include "sim/explore/driver.hpp"
 #include "sim/io/io.hpp"
 #include "sim/machine/machine.hpp"
 #include "sim/scenario/interpreter.hpp"
@@ -93,56 +92,29 @@ report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
 
 }  // namespace
 
-namespace {
-ExploreResult explore_dfs(const std::string& path, int runs, int bound, const Options& base) {
-  ExploreResult out;
-  std::vector<std::uint32_t> prefix;  // the empty prefix: kesim's default schedule
-  for (int i = 1; i <= runs; ++i) {
-    Options opt = base;
-    opt.schedule = explore::dfs_token(prefix);
-    const Result r = run_file(path, opt);
-    out.runs = i;
-    if (r.exit_code != kMet) {
-      out.exit_code = r.exit_code;
-      out.diagnostics = r.diagnostics;
-      out.token = opt.schedule;
-      out.summary = r.summary;
-      return out;
-    }
-    auto next = explore::next_dfs_prefix(r.choices, bound);
-    if (!next) {
-      out.exhausted = true;
-      return out;
-    }
-    prefix = std::move(*next);
-  }
-  return out;
-}
-}  // namespace
-
 ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
                       const Options& base) {
-  if (strategy == "dfs") return explore_dfs(path, runs, bound, base);
   ExploreResult out;
-  const Result probe = run_file(path, base);
-  if (probe.exit_code >= kBadInput) {
-    out.exit_code = probe.exit_code;
-    out.diagnostics = probe.diagnostics;
-    return out;
-  }
-  const std::uint64_t steps = probe.json.value("steps", std::uint64_t{1000});
-  for (int i = 1; i <= runs; ++i) {
-    Options opt = base;
-    opt.schedule = strategy == "pct" ? fmt::format("pct:{}:{}:{}", i, bound + 1, steps)
-                                     : fmt::format("seed:{}", i);
-    const Result r = run_file(path, opt);
-    out.runs = i;
-    if (r.exit_code == kMet) continue;
-    out.exit_code = r.exit_code;
-    out.diagnostics = r.diagnostics;
-    out.token = opt.schedule;
-    out.summary = r.summary;
-    return out;
+  Result last;
+  const explore::Exploration e = explore::explore_schedules(
+      strategy, runs, bound, [&](const std::string& token) {
+        Options opt = base;
+        opt.schedule = token;
+        last = run_file(path, opt);
+        explore::ScheduleRun r;
+        r.error = last.exit_code >= kBadInput;
+        r.failed = last.exit_code == kNotMet;
+        r.steps = last.json.is_object() ? last.json.value("steps", std::uint64_t{1000}) : 1000;
+        r.choices = last.choices;
+        return r;
+      });
+  out.runs = e.runs;
+  out.exhausted = e.exhausted;
+  if (e.found || e.error) {
+    out.exit_code = last.exit_code;
+    out.diagnostics = last.diagnostics;
+    out.token = e.token;
+    out.summary = last.summary;
   }
   return out;
 }
@@ -186,32 +158,21 @@ Result run_file(const std::string& path, const Options& opt) {
   ov.time_limit = opt.time_limit;
   ov.processors = opt.processors;
   ov.keep_trace = !opt.trace_out.empty();
-  std::unique_ptr<explore::PctStrategy> pct;
-  std::unique_ptr<explore::PrefixStrategy> dfs;
-  if (auto prefix = explore::parse_dfs_token(opt.schedule)) {
-    dfs = std::make_unique<explore::PrefixStrategy>(std::move(*prefix));
-    ov.strategy = dfs.get();
-  } else if (!opt.schedule.empty()) {
-    const auto token = explore::parse_token(opt.schedule);
-    if (!token) {
-      res.exit_code = kBadInput;
-      res.diagnostics = fmt::format("kesim: bad schedule token '{}' (expected seed:N, "
-                                    "pct:SEED:DEPTH:STEPS or dfs:P0.P1...)\n", opt.schedule);
-      return res;
-    }
-    if (token->strategy == "seed") {
-      ov.seed = token->seed;
-    } else {
-      pct = std::make_unique<explore::PctStrategy>(token->seed, token->depth, token->steps);
-      ov.strategy = pct.get();
-    }
+  std::optional<explore::Schedule> schedule = explore::make_schedule(opt.schedule);
+  if (!schedule) {
+    res.exit_code = kBadInput;
+    res.diagnostics = fmt::format("kesim: bad schedule token '{}' (expected {})\n", opt.schedule,
+                                  explore::kTokenForms);
+    return res;
   }
+  if (schedule->seed) ov.seed = schedule->seed;
+  ov.strategy = schedule->strategy.get();
   const scenario::ProgramSourceMap source(p);
   machine::Machine m(scenario::machine_config(p, ov), &source);
   scenario::Interpreter interp(p, m);
   if (bad_input(res, lr, &interp)) return res;
   const check::RunResult& r = m.run();
-  if (dfs) res.choices = dfs->points();
+  if (schedule->prefix) res.choices = schedule->prefix->points();
   const report::ExpectResult expect = evaluate(p, r, m.findings(), m.io().file_system(), m.kernel());
   res.expect = expect;
   res.exit_code = expect.met ? kMet : kNotMet;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/ke/ke.hpp"
 #include "include/kesim/nt/interlocked.hpp"
 #include "include/kesim/nt/ke.hpp"
 #include "include/kesim/simulator.hpp"

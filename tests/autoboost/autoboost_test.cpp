@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/ke/ke.hpp"
 #include "include/kesim/nt/ke.hpp"
 #include "include/kesim/simulator.hpp"
 #include "sim/autoboost/autoboost.hpp"

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/ke/ke.hpp"
 #include "include/kesim/nt/ke.hpp"
 #include "include/kesim/simulator.hpp"
 #include "sim/ex/fmutex.hpp"

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/ke/ke.hpp"
 #include "include/kesim/nt/ke.hpp"
 #include "include/kesim/simulator.hpp"
 #include "sim/io/io.hpp"

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sim/ke/ke.hpp"
 #include "include/kesim/nt/ke.hpp"
 #include "include/kesim/simulator.hpp"
 #include "sim/ex/pushlock.hpp"

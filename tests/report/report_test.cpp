@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/check/analysis.hpp"
+#include "sim/ke/ke.hpp"
 #include "include/kesim/nt/ke.hpp"
 #include "include/kesim/simulator.hpp"
 #include "sim/ex/pushlock.hpp"

@@ -5,27 +5,29 @@
 
 #include <cstdint>
 
-#include "sim/ke/ke.hpp"
+#include "kesim/nt/ke.hpp"
 
 namespace kesim::nt {
 
 class InterlockedWord {
  public:
+  // After every operation the machine checks the invariants a test registered
+  // (Simulator::add_invariant); a violation ends the run with outcome assertion_failed.
   explicit InterlockedWord(std::uint64_t initial = 0) : value_(initial) {}
   // Plain read (a scheduling point too: another CPU may have written just before).
-  std::uint64_t load() { ke::KiSchedulingPoint(); return value_; }
-  void store(std::uint64_t v) { ke::KiSchedulingPoint(); value_ = v; }
+  std::uint64_t load() { ke::KiSchedulingPoint(); return after(value_); }
+  void store(std::uint64_t v) { ke::KiSchedulingPoint(); value_ = v; after(0); }
   // InterlockedCompareExchange64: returns the old value; writes `exchange` if it was `comparand`.
   std::uint64_t compare_exchange(std::uint64_t exchange, std::uint64_t comparand) {
     ke::KiSchedulingPoint();
     const std::uint64_t old = value_;
     if (old == comparand) value_ = exchange;
-    return old;
+    return after(old);
   }
-  std::uint64_t exchange(std::uint64_t v) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ = v; return o; }
-  std::uint64_t exchange_add(std::int64_t d) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ += static_cast<std::uint64_t>(d); return o; }
-  std::uint64_t fetch_or(std::uint64_t m) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ |= m; return o; }
-  std::uint64_t fetch_and(std::uint64_t m) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ &= m; return o; }
+  std::uint64_t exchange(std::uint64_t v) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ = v; return after(o); }
+  std::uint64_t exchange_add(std::int64_t d) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ += static_cast<std::uint64_t>(d); return after(o); }
+  std::uint64_t fetch_or(std::uint64_t m) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ |= m; return after(o); }
+  std::uint64_t fetch_and(std::uint64_t m) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ &= m; return after(o); }
   // InterlockedBitTestAndSet64 / Reset64: returns the bit's previous value.
   bool bit_test_and_set(unsigned bit) { return (fetch_or(std::uint64_t{1} << bit) >> bit) & 1; }
   bool bit_test_and_reset(unsigned bit) { return (fetch_and(~(std::uint64_t{1} << bit)) >> bit) & 1; }
@@ -34,6 +36,10 @@ class InterlockedWord {
   void poke(std::uint64_t v) { value_ = v; }
 
  private:
+  static std::uint64_t after(std::uint64_t v) {
+    ke::KiCheckInvariants();
+    return v;
+  }
   std::uint64_t value_;
 };
 
