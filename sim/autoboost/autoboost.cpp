@@ -76,7 +76,7 @@ void AutoBoost::on_exit(KTHREAD& t) {
   for (KLOCK_ENTRY& e : t.LockEntries)
     if (e.lock && e.AcquiredByte)
       KeBugCheckEx(KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION, t.address,
-                   t.address + 0x6a0 + 0x60 * e.EntryIndex, e.lock->address, 0,
+                   t.address + 0x6a0 + 0x60 * e.EntryIndex, kLockEntryLockNotNull, 0,
                    t.name + " terminated still owning " + e.lock->name);
 }
 

@@ -246,12 +246,14 @@ KPRIORITY KeSetPriorityThread(KTHREAD& t, KPRIORITY priority) {
   const KPRIORITY old = t.priority;
   t.BasePriority = priority;
   current_kernel().engine().set_priority(t, std::max(priority, t.autoboost_priority));
+  KiExitDispatcher();  // lowering oneself below a ready thread switches at once
   return old;
 }
 
 void PsCreateSystemThread(KTHREAD& t) {
   KiSchedulingPoint();
   current_kernel().start_thread_now(t);
+  KiExitDispatcher();  // a higher-priority new thread runs at once
 }
 
 void PsTerminateSystemThread(NTSTATUS status) {

@@ -1,5 +1,5 @@
 // AutoBoost tests (SEMANTICS.md §11, §13): the LockTracker's bugchecks 0x162 (release without
-// an entry, checked before the word changes), 0x192 (acquire at DISPATCH_LEVEL) and 0x1A3 (exit
+// an entry, checked before the word changes), 0x192 (acquire at DISPATCH_LEVEL) and 0x153 (exit
 // owning a tracked lock), priority inversion solved by boosting the owner (and not solved
 // without the tracker), entry exhaustion at the seventh lock, one entry for a shared re-acquire,
 // no entry left by a failed Try, and fast/guarded mutexes tracked on win10. Each test runs a
@@ -178,7 +178,7 @@ TEST(AutoBoost, AcquireAtApcLevelIsAllowed) {
   EXPECT_EQ(held, 1u);
 }
 
-TEST(AutoBoost, ExitOwningAPushLockBugchecks0x1A3) {
+TEST(AutoBoost, ExitOwningAPushLockBugchecks0x153WithMicrosoftsParameters) {
   Machine m;
   auto& a = create_push_lock(m.k(), "A");
   KTHREAD& t = m.sim.spawn("Leaker", [&] {
@@ -188,10 +188,10 @@ TEST(AutoBoost, ExitOwningAPushLockBugchecks0x1A3) {
   });
   RunResult r = m.sim.run();
   ASSERT_EQ(r.outcome, Outcome::bugcheck);
-  EXPECT_EQ(r.bugcheck->code, 0x1A3u);
+  EXPECT_EQ(r.bugcheck->code, 0x153u);
   EXPECT_EQ(r.bugcheck->params[0], t.address);
   EXPECT_EQ(r.bugcheck->params[1], t.address + 0x6a0);  // LockEntries[0]
-  EXPECT_EQ(r.bugcheck->params[2], a.address);
+  EXPECT_EQ(r.bugcheck->params[2], 1u);  // state 1: the entry's lock pointer is not NULL
   EXPECT_EQ(r.bugcheck->params[3], 0u);
   EXPECT_EQ(r.bugcheck->thread, t.index);
 }
@@ -209,9 +209,9 @@ TEST(AutoBoost, ExitLeakNamesTheEntryStillOwned) {
   });
   RunResult r = m.sim.run();
   ASSERT_EQ(r.outcome, Outcome::bugcheck);
-  EXPECT_EQ(r.bugcheck->code, 0x1A3u);
+  EXPECT_EQ(r.bugcheck->code, 0x153u);
   EXPECT_EQ(r.bugcheck->params,
-            (std::array<std::uint64_t, 4>{t.address, t.address + 0x6a0 + 0x60, b.address, 0}));
+            (std::array<std::uint64_t, 4>{t.address, t.address + 0x6a0 + 0x60, 1, 0}));
 }
 
 TEST(AutoBoost, ExitAfterReleasingEverythingCompletes) {
