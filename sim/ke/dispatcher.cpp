@@ -172,7 +172,7 @@ void KeSignalGateBoostPriority(KGATE& gate) {
   KTHREAD& w = *oldest->Thread;
   // The released waiter is boosted to the signaler's priority (dynamic range only).
   if (self && self->priority > w.priority && w.priority < 16)
-    k.engine().set_priority(w, std::min<int>(self->priority, 15));
+    KiSetPriority(w, std::min<int>(self->priority, 15));
   KiUnwaitThread(w, STATUS_SUCCESS, 0);
   KiExitDispatcher();
 }

@@ -36,7 +36,9 @@ int quantum_end_priority(engine::Task& task) {
   const int p = t.priority;
   if (p >= 16) return p;
   const int floor = std::max<int>(t.BasePriority, t.autoboost_priority);
-  return p > floor ? std::max(p - 1, floor) : p;
+  const int next = p > floor ? std::max(p - 1, floor) : p;
+  KiNoteWaiterPriority(t, p, next);  // the engine applies `next` without KiSetPriority
+  return next;
 }
 }  // namespace
 
@@ -260,6 +262,7 @@ void KiExitThread(KTHREAD& t) {
     apc->Inserted = false;
     k.free_apc(*apc);
   }
+  KiNoteWaiterPriority(t, t.priority, -1);  // a terminated thread boosts nobody
   t.State = KTHREAD_STATE::Terminated;
   k.record(engine::TraceKind::ThreadExit, &t, nullptr);
   for (Observer* o : k.observers()) o->on_thread_exit(t);

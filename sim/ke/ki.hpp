@@ -61,6 +61,12 @@ inline void KiReleaseDone(KTHREAD& t, KOBJECT_BASE& lock) {
 // Marks the lock a thread is about to sleep or spin on (-1: none). Keeps lock_waiters in step;
 // deadlock analysis and AutoBoost read both.
 void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock);
+// Every priority change of a thread goes through here (Engine::set_priority clamps to 0..31
+// and re-places the thread), so the waiter counts of the lock it waits on stay exact.
+void KiSetPriority(KTHREAD& t, int priority);
+// The lock-waiter bookkeeping of a thread whose priority changes from `from` to `to` outside
+// KiSetPriority (the engine's quantum-end decay), or that leaves the count (exit: to = -1).
+void KiNoteWaiterPriority(KTHREAD& t, int from, int to);
 
 // The thread state as a debugger shows it: the Ke state, refined by the engine's.
 KTHREAD_STATE KiThreadState(const KTHREAD& t);

@@ -217,7 +217,7 @@ void KiUnwaitThread(KTHREAD& t, NTSTATUS status, KPRIORITY increment) {
   // Unwait boost: dynamic threads run at min(base + increment, 15) (SEMANTICS.md §5).
   if (increment > 0 && t.priority < 16) {
     const int boosted = std::min<int>(t.BasePriority + increment, 15);
-    if (boosted > t.priority) k.engine().set_priority(t, boosted);
+    if (boosted > t.priority) KiSetPriority(t, boosted);
   }
   k.record(TraceKind::Unblock, &t, nullptr, status);
   k.engine().ready(t);
