@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/ke/ke.hpp"
+#include "sim/ke/ki.hpp"
 
 namespace kesim::autoboost {
 
@@ -76,7 +77,7 @@ void AutoBoost::on_exit(KTHREAD& t) {
   for (KLOCK_ENTRY& e : t.LockEntries)
     if (e.lock && e.AcquiredByte)
       KeBugCheckEx(KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION, t.address,
-                   t.address + 0x6a0 + 0x60 * e.EntryIndex, e.lock->address, 0,
+                   t.address + 0x6a0 + 0x60 * e.EntryIndex, kLockEntryLockNotNull, 0,
                    t.name + " terminated still owning " + e.lock->name);
 }
 
@@ -86,14 +87,17 @@ void AutoBoost::rebalance(KTHREAD& owner, const KOBJECT_BASE* releasing) {
   int boost = 0;
   for (const KLOCK_ENTRY& e : owner.LockEntries) {
     if (!e.lock || !e.AcquiredByte || e.lock == releasing || e.lock->lock_waiters == 0) continue;
-    for (const KTHREAD* w : kernel_.threads())
-      if (w->waiting_on_lock == e.lock->index && !w->terminated())
-        boost = std::max<int>(boost, w->priority);
+    // The highest priority among the threads waiting on this lock (those whose
+    // waiting_on_lock is its index, not terminated), kept as counts by Ke: O(1) instead of a
+    // scan of every thread (issue #8), and the same value, so the same run.
+    if (e.lock->index < 0) continue;
+    const KOBJECT_BASE& waited = *kernel_.objects()[static_cast<std::size_t>(e.lock->index)];
+    boost = std::max<int>(boost, waited.highest_waiter_priority());
   }
   if (boost == 0 && owner.autoboost_priority == 0) return;  // the common, uncontended case
   owner.autoboost_priority = boost > owner.BasePriority ? boost : 0;
   const int target = std::max<int>(owner.BasePriority, owner.autoboost_priority);
-  if (target != owner.priority && !owner.terminated()) kernel_.engine().set_priority(owner, target);
+  if (target != owner.priority && !owner.terminated()) KiSetPriority(owner, target);
 }
 
 }  // namespace kesim::autoboost

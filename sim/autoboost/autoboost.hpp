@@ -5,7 +5,10 @@
 //   - release with no entry for the lock → 0x162 KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE
 //     (thread, lock, session id 0xffffffff, 0) — S2;
 //   - acquire at IRQL >= DISPATCH_LEVEL → 0x192 (thread, lock, IRQL, 0);
-//   - exit still owning a tracked lock → 0x1A3 KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION.
+//   - exit still owning a tracked lock → 0x153 KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION
+//     (thread, the entry not freed, state 1 = "lock pointer was not NULL", reserved 0):
+//     Microsoft's bug check reference, page 0x153 (0x1A3 is another code,
+//     CALL_HAS_NOT_RETURNED_WATCHDOG_TIMEOUT_LIVEDUMP).
 // A seventh lock: the entries are exhausted; the thread sets AutoBoostEntriesExhausted and the
 // lock goes untracked (no boost, no ownership). While the thread holds untracked locks, a
 // release without an entry may be one of them, so it raises no 0x162 (and is counted off); the
@@ -16,7 +19,9 @@
 
 namespace kesim::autoboost {
 
-inline constexpr std::uint32_t KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION = 0x1A3;
+inline constexpr std::uint32_t KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION = 0x153;
+// Parameter 3 of 0x153: the entry's lock pointer was not NULL (DOC bug check 0x153).
+inline constexpr std::uint64_t kLockEntryLockNotNull = 0x1;
 
 class AutoBoost final : public ke::LockTracker {
  public:

@@ -30,15 +30,18 @@ constexpr VerifierSubcodeInfo kVerifierSubcodes[] = {
      {"The IRQL at the call", "Reserved", "Reserved"}},
     {0x11B, "KeLeaveCriticalRegion was called at an IRQL above APC_LEVEL",
      {"The IRQL at the call", "Reserved", "Reserved"}},
+    // Arg2..Arg4 as Microsoft's reference page for bug check 0xC4 gives them: addresses.
     {0x120, "A thread waited on a dispatcher object at an IRQL above DISPATCH_LEVEL",
-     {"The IRQL of the wait (Windows passes the address of a variable holding it)",
-      "Address of the object waited on", "The timeout (Windows: its address)"}},
+     {"Address of the IRQL value (kesim: a slot on the waiter's simulated stack)",
+      "Address of the object waited on",
+      "Address of the timeout value (0: no timeout was given)"}},
     {0x121, "A thread waited at DISPATCH_LEVEL with no timeout (an infinite wait)",
-     {"The IRQL of the wait (Windows passes the address of a variable holding it)",
-      "Address of the object waited on", "The timeout: none (Windows: a NULL pointer)"}},
+     {"Address of the IRQL value (kesim: a slot on the waiter's simulated stack)",
+      "Address of the object waited on", "Address of the timeout value: 0, a NULL timeout"}},
     {0x122, "A thread waited at DISPATCH_LEVEL with a non-zero timeout",
-     {"The IRQL of the wait (Windows passes the address of a variable holding it)",
-      "Address of the object waited on", "The timeout (Windows: its address)"}},
+     {"Address of the IRQL value (kesim: a slot on the waiter's simulated stack)",
+      "Address of the object waited on",
+      "Address of the timeout value (kesim: a slot on the waiter's simulated stack)"}},
 };
 
 constexpr std::size_t kWidth = 78;

@@ -163,8 +163,10 @@ constexpr BugcheckInfo kBugchecks[] = {
      "count; a Leave without its Enter leaves +1. Arg2 tells which: negative means a missing "
      "leave or release, positive one too many. kesim makes the check at "
      "PsTerminateSystemThread and when a thread's step list ends, after lowering IRQL to "
-     "PASSIVE_LEVEL as ReactOS does, so a fast mutex or spin lock left held at exit is not "
-     "caught here: the lock just stays held and its waiters hang. Fix: pair every Enter with a Leave and every Acquire "
+     "PASSIVE_LEVEL as ReactOS does, and only that first check (Arg1 0, Arg4 1): it has no "
+     "final check for queued APCs. A fast mutex or spin lock left held at exit is therefore "
+     "not caught here: on win10 with AutoBoost a fast mutex (or push lock) still owned is "
+     "0x153, otherwise the lock just stays held and its waiters hang. Fix: pair every Enter with a Leave and every Acquire "
      "with a Release on all paths, and assert KernelApcDisable: 0 and SpecialApcDisable: 0 "
      "as the thread's last step.",
      "SEMANTICS.md §4, §13; RO ps/kill.c; DOC bug check 0x20"},
@@ -198,7 +200,7 @@ constexpr BugcheckInfo kBugchecks[] = {
      "the saved IRQL. kesim threads are system threads that never return to user mode, so a "
      "scenario does not raise 0x4A: at the end of a thread's steps kesim lowers IRQL before "
      "its exit checks (as ReactOS does), so the lock is simply left held and its waiters "
-     "hang, while inside an APC routine the same imbalance is 0xC8. Fix: release every "
+     "hang (a fast mutex on win10 with AutoBoost is 0x153 at exit), while inside an APC routine the same imbalance is 0xC8. Fix: release every "
      "IRQL-raising lock on every path before returning.",
      "SEMANTICS.md §2, §9, §13; DOC bug check 0x4A"},
 
@@ -249,7 +251,7 @@ constexpr BugcheckInfo kBugchecks[] = {
      "non-zero or absent timeout, KeDelayExecutionThread, or acquiring a lock that can block "
      "(fast or guarded mutex, push lock, KMUTEX) is forbidden in a DPC, while a KeWaitFor* "
      "poll with a zero timeout is fine. Scenario steps always run in a thread, never in a "
-     "DPC (timer DPCs have no steps), so kesim reserves 0xB8 for a wait made in DPC context; "
+     "DPC (kesim has no DPCs at all), so kesim never raises 0xB8; "
      "a scenario thread that waits at DISPATCH_LEVEL gets 0xC4 with subcode 0x121 or 0x122 "
      "instead. Fix: move the blocking work to a system thread or work item and have the DPC "
      "signal it (KeSetEvent with Wait = FALSE, or KeInsertQueue).",
@@ -277,16 +279,22 @@ constexpr BugcheckInfo kBugchecks[] = {
      "rule; the meaning of Arg2 to Arg4 depends on the subcode.",
      {"Subcode naming the violated rule (see the list of subcodes)",
       "Depends on the subcode", "Depends on the subcode", "Depends on the subcode"},
-     "Driver Verifier adds checks that retail kernels skip for speed; kesim performs the "
-     "ones that concern synchronization, so it stops where a plain Windows machine would "
-     "hang or corrupt state later. The subcodes kesim uses: 0xEA, a push lock acquired with "
-     "normal kernel APCs enabled (no critical region), and 0xEB, a push lock released with "
-     "APCs enabled (Arg2 IRQL, Arg3 APC disable count, Arg4 the lock); 0x11A and 0x11B, "
-     "KeEnterCriticalRegion or KeLeaveCriticalRegion called above APC_LEVEL (Arg2 IRQL); "
-     "0x120, a wait above DISPATCH_LEVEL, 0x121, a wait at DISPATCH_LEVEL with no timeout "
-     "(infinite), and 0x122, a wait at DISPATCH_LEVEL with a non-zero timeout (Arg2 IRQL, "
-     "Arg3 the object, Arg4 the timeout); and 0xE6, a Zw file call made above PASSIVE_LEVEL "
-     "(Arg2 caller, Arg3 IRQL, Arg4 special APC state). kesim models Driver Verifier's wait checks only, so a scenario raises 0x120, 0x121 or 0x122 (KeWaitForSingleObject while a spin lock is held is the typical pattern); the other subcodes are listed so a dump from a Verifier machine can be read. A Zw call inside a guarded region or under a fast mutex is left as the hang that seed S4 observed. Fix by following the rule the subcode names: a critical region "
+     "Driver Verifier adds checks that retail kernels skip for speed, so it stops where a "
+     "plain Windows machine would hang or corrupt state later. kesim makes one of them: a "
+     "scenario raises 0x120, a wait above DISPATCH_LEVEL, 0x121, a wait at DISPATCH_LEVEL "
+     "with no timeout (infinite), or 0x122, a wait at DISPATCH_LEVEL with a non-zero timeout "
+     "(Arg2 the address of the IRQL value, Arg3 the object, Arg4 the address of the timeout "
+     "value, 0 when there is none); KeWaitForSingleObject while a spin lock is held is the "
+     "typical pattern. The other synchronization subcodes are listed so that a dump from a "
+     "Verifier machine can be read, but kesim does not check them: 0xEA, a push lock "
+     "acquired with normal kernel APCs enabled (no critical region), and 0xEB, a push lock "
+     "released with APCs enabled (Arg2 IRQL, Arg3 APC disable count, Arg4 the lock); 0x11A "
+     "and 0x11B, KeEnterCriticalRegion or KeLeaveCriticalRegion called above APC_LEVEL "
+     "(Arg2 IRQL); and 0xE6, a Zw file call made above PASSIVE_LEVEL (Arg2 caller, Arg3 "
+     "IRQL, Arg4 special APC state). In kesim a push lock outside a critical region simply "
+     "works (until an APC re-enters it), a region entered at DISPATCH_LEVEL changes the count "
+     "as usual, and a Zw call inside a guarded region or under a fast mutex is left as the "
+     "hang that seed S4 observed. Fix by following the rule the subcode names: a critical region "
      "around every push lock, only zero-timeout polls at DISPATCH_LEVEL, and I/O only at "
      "PASSIVE_LEVEL with special kernel APCs enabled.",
      "SEMANTICS.md §2, §3, §4, §7, §13 (0xC4 subcodes); DOC bug check 0xC4"},
@@ -340,6 +348,27 @@ constexpr BugcheckInfo kBugchecks[] = {
      "kesim does not model the watchdog (its timing is unconfirmed, SEMANTICS.md §10): a thread spinning on a lock it holds is reported as deadlocked on itself, and one spinning on a lock that is never released as part of the deadlock or hang, with the spin shown in the report. Fix: keep spin-lock regions short, release on every path, never "
      "re-acquire a spin lock you hold, and move long work to PASSIVE_LEVEL.",
      "SEMANTICS.md §10, §13, §15; DOC bug check 0x133"},
+
+    {0x153, "KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION",
+     "A thread terminated before it had freed all of its AutoBoost lock entries: AutoBoost "
+     "still recorded it as the owner of a lock.",
+     {"Address of the terminating thread", "Address of the lock entry that was not freed",
+      "State of the entry: 1 = its lock pointer was not NULL, 2 = reserved bits of its "
+      "thread pointer were set, 3 = its thread pointer was corrupted, 4 = it still carried "
+      "I/O or CPU boosts",
+      "Reserved"},
+     "With AutoBoost every owner of a tracked lock (push lock, fast or guarded mutex) has a "
+     "lock entry in its ETHREAD. A thread that returns, or calls PsTerminateSystemThread, "
+     "while it still owns such a lock leaves the entry behind, and every waiter of the lock "
+     "behind it. kesim raises this bugcheck at thread exit on win10 with AutoBoost, always "
+     "with state 1 (the entry still points at a lock): kesim's entries cannot be corrupted "
+     "and carry no boost of their own. The code, name and parameters come from Microsoft's "
+     "bug check reference (which also names relying on another thread to release the lock "
+     "as a cause); SEMANTICS.md leaves the exit behaviour of AutoBoost unconfirmed. Without "
+     "AutoBoost the same exit goes unnoticed and the waiters hang. Fix: release every lock "
+     "on every path before the thread ends.",
+     "SEMANTICS.md §11, §13, §14; DOC bug check 0x153 (KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_"
+     "TERMINATION)"},
 
     {0x157, "KERNEL_THREAD_PRIORITY_FLOOR_VIOLATION",
      "An illegal operation was attempted on a thread's priority floor: a floor counter "
@@ -400,21 +429,6 @@ constexpr BugcheckInfo kBugchecks[] = {
      "when it is not. Fix: release the spin lock or lower IRQL before taking the lock, or "
      "protect data that must be touched at DISPATCH_LEVEL with a spin lock instead.",
      "SEMANTICS.md §7, §11, §13; DOC bug check 0x192"},
-
-    {0x1A3, "KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION",
-     "A thread terminated while AutoBoost still recorded it as the owner of a lock: one of its "
-     "lock entries was never released.",
-     {"Address of the terminating thread", "Address of the lock entry still in use",
-      "Address of the lock", "Reserved"},
-     "With AutoBoost every owner of a tracked lock (push lock, fast or guarded mutex) has a "
-     "lock entry in its ETHREAD. A thread that returns, or calls PsTerminateSystemThread, "
-     "while it still owns such a lock leaves the entry behind, and every waiter of the lock "
-     "behind it. kesim raises this bugcheck at thread exit on win10 with AutoBoost. The code "
-     "and its meaning come from Microsoft's bug check reference; SEMANTICS.md leaves the "
-     "exit behaviour of AutoBoost unconfirmed. Without AutoBoost the same exit goes "
-     "unnoticed and the waiters hang. Fix: release every lock on every path before the "
-     "thread ends.",
-     "SEMANTICS.md §11, §14; DOC bug check 0x1A3"},
 
     {0x4000008A, "THREAD_TERMINATE_HELD_MUTEX",
      "A thread terminated while it still owned a kernel mutex (KMUTEX). The mutex would "

@@ -114,10 +114,12 @@ constexpr OperationInfo kOperations[] = {
      "Terminated and its thread object signaled. Reaching the end of the step list does the "
      "same, like returning from the StartRoutine.",
      "Caller must be running at PASSIVE_LEVEL.",
-     "Ending inside a critical or guarded region, with a guarded mutex held, or with a "
-     "kernel APC still queued: 0x20. Owning a KMUTEX: 0x4000008A. Holding a push lock, a "
-     "fast mutex or a spin lock: no bugcheck (exit lowers IRQL to PASSIVE_LEVEL first); the "
-     "lock stays held for ever and its waiters hang, or spin for ever.",
+     "Ending inside a critical or guarded region, or with a guarded mutex held: 0x20 "
+     "(Windows also checks for a kernel APC still queued; kesim does not). Owning a KMUTEX, "
+     "wherever it is in the list of owned mutants: 0x4000008A. Holding a push lock or a fast "
+     "mutex: 0x153 on win10 with AutoBoost. Otherwise (a spin lock, or no AutoBoost) no "
+     "bugcheck, since exit lowers IRQL to PASSIVE_LEVEL first: the lock stays held for ever "
+     "and its waiters hang, or spin for ever.",
      "SEMANTICS.md §13; RO ps/kill.c; DOC PsTerminateSystemThread"},
 
     {"KeDelayExecutionThread",
@@ -141,7 +143,8 @@ constexpr OperationInfo kOperations[] = {
      "starved by a medium-priority thread while a high-priority thread waits) is what "
      "AutoBoost fixes for push locks and fast or guarded mutexes on win10; a KMUTEX or an "
      "event gets no such help. Priorities 16 and above are real-time: unwait boosts no "
-     "longer apply.",
+     "longer apply. Below 16 a boost decays by one level at each quantum end the thread "
+     "runs through, down to its base priority.",
      "SEMANTICS.md §5 (boost on unwait), §11; DOC KeSetPriorityThread"},
 
     // IRQL
@@ -158,8 +161,10 @@ constexpr OperationInfo kOperations[] = {
 
     {"KeLowerIrql",
      "Lowers IRQL to LEVEL, normally the value saved by the matching raise. Dropping below "
-     "DISPATCH_LEVEL lets pending DPCs and a pending reschedule run; dropping below "
-     "APC_LEVEL delivers pending kernel APCs.",
+     "DISPATCH_LEVEL lets a pending reschedule run inside the call (a higher-priority thread "
+     "readied meanwhile runs before KeLowerIrql returns; kesim has no DPCs); dropping below "
+     "APC_LEVEL then delivers pending kernel APCs, including one queued while the thread "
+     "waited at APC_LEVEL.",
      "The new level must be less than or equal to the current IRQL.",
      "Lowering to a higher level: checked kernels stop; retail kernels and kesim just load "
      "the value. Lowering below the level a held spin lock or fast mutex relies on reopens "
@@ -173,17 +178,19 @@ constexpr OperationInfo kOperations[] = {
      "KernelApcDisable (0 to -1, -2, ...); special kernel APCs such as I/O completion are "
      "still delivered. Calls nest and must be balanced by KeLeaveCriticalRegion.",
      "Caller must be running at IRQL <= APC_LEVEL.",
-     "Above APC_LEVEL: retail kernels accept it, Driver Verifier reports 0xC4/0x11A, and so "
-     "does kesim. An Enter without its Leave keeps the count negative: 0x20 when the thread "
+     "Above APC_LEVEL: retail kernels accept it and so does kesim (the count changes as "
+     "usual); Driver Verifier would report 0xC4/0x11A, a check kesim does not make. An Enter without its Leave keeps the count negative: 0x20 when the thread "
      "ends (0x1 on return from a system service or work item). Push locks must be used "
-     "inside a critical region; without one, Verifier reports 0xC4/0xEA.",
+     "inside a critical region; without one, Verifier reports 0xC4/0xEA (kesim does not "
+     "check it).",
      "SEMANTICS.md §4; KMT ntos_ke/KeApc.c; DOC KeEnterCriticalRegion"},
 
     {"KeLeaveCriticalRegion",
      "Increments KernelApcDisable; when it comes back to 0 with kernel APCs queued (and "
      "special APCs not disabled) they are delivered at once.",
      "Caller must be running at IRQL <= APC_LEVEL.",
-     "Above APC_LEVEL: Driver Verifier's 0xC4/0x11B, which kesim reports too. A Leave without "
+     "Above APC_LEVEL: accepted by retail kernels and by kesim; Driver Verifier would report "
+     "0xC4/0x11B, a check kesim does not make. A Leave without "
      "an Enter makes the count +1 on retail kernels, with no bugcheck: KeAreApcsDisabled then "
      "returns TRUE, normal APCs stay blocked, and the thread's exit stops with 0x20.",
      "SEMANTICS.md §4; KMT ntos_ke/KeApc.c; DOC KeLeaveCriticalRegion"},
@@ -212,7 +219,7 @@ constexpr OperationInfo kOperations[] = {
      "preempts even a running normal APC), normal (kernel routine at APC_LEVEL, then the "
      "normal routine at PASSIVE_LEVEL) or user (delivered only from an alertable UserMode "
      "wait). The routine, named or given as inline steps, runs on the target thread. Returns "
-     "FALSE if the target is exiting. A kernel APC for a thread waiting at PASSIVE_LEVEL with "
+     "FALSE if the target is exiting or the APC is already queued. A kernel APC for a thread waiting at PASSIVE_LEVEL with "
      "APCs enabled interrupts the wait, runs, and the wait starts again.",
      "Caller must be running at IRQL <= DISPATCH_LEVEL.",
      "An APC routine that takes a lock its target thread already holds deadlocks the thread "
@@ -244,7 +251,7 @@ constexpr OperationInfo kOperations[] = {
      "Re-acquiring a push lock the thread already holds: deadlock on itself (Windows "
      "documents that the thread hangs). At DISPATCH_LEVEL or above: 0x192 on win10 with "
      "AutoBoost; without it the acquire succeeds while the lock is free and is an illegal "
-     "wait (0xC4) when it is not. Without a critical region: Driver Verifier's 0xC4/0xEA, "
+     "wait (0xC4) when it is not. Without a critical region: Driver Verifier's 0xC4/0xEA (not checked by kesim), "
      "and in real life a suspend APC could freeze the owner while it holds the lock.",
      kPushSource},
 
@@ -258,7 +265,7 @@ constexpr OperationInfo kOperations[] = {
      "is queued, but deadlocks as soon as a writer queues between the two acquires: a "
      "schedule-dependent self-deadlock that kesim's explorer finds. Exclusive then shared "
      "on the same thread: deadlock on itself. At DISPATCH_LEVEL: 0x192 on win10 with "
-     "AutoBoost. Without a critical region: 0xC4/0xEA.",
+     "AutoBoost. Without a critical region: Driver Verifier's 0xC4/0xEA (not checked by kesim).",
      kPushSource},
 
     {"ExReleasePushLockExclusive",
@@ -272,7 +279,7 @@ constexpr OperationInfo kOperations[] = {
      "`autoboost: false`) nothing detects it: the lock opens under its real owner and a "
      "second thread enters the region, the race of seed S1. Double release: 0x162 with "
      "AutoBoost, a corrupted word without. Outside a critical region: Driver Verifier's "
-     "0xC4/0xEB.",
+     "0xC4/0xEB (not checked by kesim).",
      kPushSource},
 
     {"ExReleasePushLockShared",
@@ -284,7 +291,7 @@ constexpr OperationInfo kOperations[] = {
      "Releasing a share the thread does not hold: 0x162 on win10 with AutoBoost; without it "
      "the count drops under a real reader, and a writer gets in while that reader is still "
      "inside. A shared release of an exclusively held lock corrupts the word the same way. "
-     "Outside a critical region: 0xC4/0xEB.",
+     "Outside a critical region: Driver Verifier's 0xC4/0xEB (not checked by kesim).",
      kPushSource},
 
     {"ExReleasePushLock",
@@ -294,7 +301,7 @@ constexpr OperationInfo kOperations[] = {
      kPushReleaseIrql,
      "As for the specific releases: a release by a thread that holds nothing, or a double "
      "release, gives 0x162 on win10 with AutoBoost and silently corrupts the word without it; "
-     "outside a critical region it is Driver Verifier's 0xC4/0xEB.",
+     "outside a critical region it is Driver Verifier's 0xC4/0xEB (not checked by kesim).",
      kPushSource},
 
     {"ExTryConvertPushLockSharedToExclusive",
@@ -305,7 +312,8 @@ constexpr OperationInfo kOperations[] = {
      "Caller must be running at IRQL <= APC_LEVEL, holding the lock shared, inside a "
      "critical region.",
      "Ignoring a FALSE return and writing as if exclusive: a data race with the other "
-     "readers, which kesim's race detector reports. The correct fallback is to release the "
+     "readers, which kesim's race detector reports when the data is a file of its "
+     "namespace. The correct fallback is to release the "
      "shared hold, acquire exclusive, and re-check what was read, since another writer may "
      "have run in between. Calling it without holding the lock can steal another thread's "
      "share, with no bugcheck.",
@@ -319,7 +327,7 @@ constexpr OperationInfo kOperations[] = {
      kPushAcquireIrql,
      "As for any push lock: re-acquiring it deadlocks the thread on itself; acquiring at "
      "DISPATCH_LEVEL gives 0x192 on win10 (AutoBoost tracks the whole lock as one); acquiring "
-     "without a critical region is Driver Verifier's 0xC4/0xEA. Because the slots are always "
+     "without a critical region is Driver Verifier's 0xC4/0xEA (not checked by kesim). Because the slots are always "
      "taken in the same order two exclusive acquirers cannot deadlock each other, but "
      "combining this lock with another one in inconsistent orders can.",
      kCachePushSource},
@@ -330,7 +338,7 @@ constexpr OperationInfo kOperations[] = {
      "Caller must be running at IRQL <= APC_LEVEL, in the critical region of the acquire.",
      "Release by a thread that does not own the lock: 0x162 on win10 with AutoBoost; without "
      "it every slot is opened under the real owner. Releasing without a critical region: "
-     "0xC4/0xEB.",
+     "Driver Verifier's 0xC4/0xEB (not checked by kesim).",
      kCachePushSource},
 
     {"ExAcquireCacheAwarePushLockShared",
@@ -341,7 +349,7 @@ constexpr OperationInfo kOperations[] = {
      kPushAcquireIrql,
      "A shared re-acquire deadlocks as soon as a writer has queued on the slot in between, "
      "as for a plain push lock. At DISPATCH_LEVEL: 0x192 on win10. Without a critical "
-     "region: 0xC4/0xEA. A writer must drain every slot, so one reader that never releases "
+     "region: Driver Verifier's 0xC4/0xEA (not checked by kesim). A writer must drain every slot, so one reader that never releases "
      "blocks writers on all processors (outcome hang).",
      kCachePushSource},
 
@@ -399,9 +407,9 @@ constexpr OperationInfo kOperations[] = {
      "Recursive acquire: deadlock on itself (not recursive; checked kernels stop with 0xBF). "
      "Synchronous I/O while holding it: the completion APC cannot be delivered at APC_LEVEL, "
      "so the thread hangs (Driver Verifier would report the call with 0xC4/0xE6). At DISPATCH_LEVEL: 0x192 on "
-     "win10 with AutoBoost (old checked HALs used 0xA). Thread ends while holding it: no "
-     "exit check catches it (IRQL is lowered at exit), the mutex stays owned and its "
-     "waiters hang.",
+     "win10 with AutoBoost (old checked HALs used 0xA). Thread ends while holding it: 0x153 "
+     "on win10 with AutoBoost (the lock entry is still in use); otherwise no exit check "
+     "catches it (IRQL is lowered at exit), the mutex stays owned and its waiters hang.",
      "SEMANTICS.md §9, §11; KMT ntos_ex/ExFastMutex.c; DOC ExAcquireFastMutex"},
 
     {"ExTryToAcquireFastMutex",
@@ -426,7 +434,9 @@ constexpr OperationInfo kOperations[] = {
     {"KeReleaseMutex",
      "Releases a KMUTEX the caller owns (acquired with KeWaitForSingleObject or "
      "KeWaitForMultipleObjects): SignalState +1. At the final release (back to 1) ownership "
-     "ends, KernelApcDisable is restored, and the oldest waiter becomes the owner. A mutex "
+     "ends and the oldest waiter becomes the owner (it runs at once if it outranks the "
+     "caller); only then is KernelApcDisable restored, so an APC of the releasing thread "
+     "cannot take the mutex ahead of that waiter. A mutex "
      "acquired recursively needs as many releases.",
      "Caller must be running at IRQL <= DISPATCH_LEVEL.",
      "Release by a thread that does not own the mutex, or of a mutex nobody owns: "
@@ -469,7 +479,7 @@ constexpr OperationInfo kOperations[] = {
      "poll): IRQL <= DISPATCH_LEVEL.",
      "Non-zero timeout at DISPATCH_LEVEL: 0xC4/0x122 (kesim behaves as if Driver Verifier "
      "were on for this check); no timeout at DISPATCH_LEVEL: 0xC4/0x121; above "
-     "DISPATCH_LEVEL: 0xC4/0x120. In a DPC: 0xB8. Waiting on an event only the waiting "
+     "DISPATCH_LEVEL: 0xC4/0x120. In a DPC Windows stops with 0xB8 (kesim has no DPCs). Waiting on an event only the waiting "
      "thread would set, or on a mutex held by a thread that waits for you: deadlock. "
      "Waiting on an event nobody will set: hang. Recursing on a KMUTEX past MINLONG raises "
      "STATUS_MUTANT_LIMIT_EXCEEDED (0x7E in a system thread).",
@@ -483,7 +493,7 @@ constexpr OperationInfo kOperations[] = {
      "Timeout absent or not zero: caller must be running at IRQL <= APC_LEVEL. Timeout 0 (a "
      "poll): IRQL <= DISPATCH_LEVEL.",
      "Same IRQL rules and bugchecks as KeWaitForSingleObject (0xC4/0x120, 0xC4/0x121, "
-     "0xC4/0x122; 0xB8 in a DPC). More than 64 objects: 0xC (real code needs a wait block "
+     "0xC4/0x122; 0xB8 in a DPC on Windows). More than 64 objects: 0xC (real code needs a wait block "
      "array above three; kesim supplies one). WaitAny on objects that are often signaled "
      "together always favours the first in the array, so later ones can starve.",
      "SEMANTICS.md §5, §2; DOC KeWaitForMultipleObjects"},
@@ -492,7 +502,9 @@ constexpr OperationInfo kOperations[] = {
      "Signals the event and returns its previous state. Notification event: every waiter is "
      "released and the event stays signaled until reset. Synchronization event: if threads "
      "wait, the oldest is released and the event returns to not signaled; otherwise it stays "
-     "signaled for the next waiter. The increment boosts the woken thread's priority.",
+     "signaled for the next waiter. The increment boosts the woken thread's priority (base "
+     "+ increment, at most 15); a woken thread that now outranks the caller runs before "
+     "KeSetEvent returns.",
      "Caller must be running at IRQL <= DISPATCH_LEVEL (with Wait = TRUE the next call must "
      "be a wait, at the same IRQL).",
      "Setting a synchronization event twice before anyone waits wakes only one waiter: "
@@ -576,7 +588,7 @@ constexpr OperationInfo kOperations[] = {
     {"KeSignalGateBoostPriority",
      "If no thread waits on the gate, sets it signaled so that the next waiter passes "
      "through; otherwise releases only the oldest waiter, boosted to the signaler's "
-     "priority.",
+     "priority (at most 15, and only a waiter below 16).",
      kEventIrql,
      "Each signal releases at most one waiter and signals do not accumulate past one: two "
      "signals with nobody waiting let only one later waiter through, and the next blocks "

@@ -156,6 +156,15 @@ void Engine::QuantumEnd::on_event(std::uint64_t a, std::uint64_t gen) {
   if (c.quantum_gen != gen) return;
   Task* t = c.running;
   if (!t || t->activity != Activity::Working) return;
+  if (e->quantum_end_hook_) {
+    // The task is on its CPU, in no ready queue: its priority can change in place.
+    const auto p = static_cast<std::uint8_t>(std::clamp(e->quantum_end_hook_(*t), 0, kPriorities - 1));
+    if (p != t->priority) {
+      e->trace_.record({e->now_, 0, static_cast<std::int16_t>(a), TraceKind::Priority, t->index,
+                        -1, p, t->priority});
+      t->priority = p;
+    }
+  }
   if (t->preemptible && e->best_ready(static_cast<int>(a), t->priority)) {
     e->preempt(static_cast<int>(a), /*to_front=*/false);
     e->dispatch(static_cast<int>(a));
@@ -316,7 +325,7 @@ void Engine::set_preemptible(Task& t, bool on) {
   if (!on || t.state != TaskState::Running) return;
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
   c.dispatch_pending = false;
-  if ((ready_summary_ >> (t.priority + 1)) == 0) return;
+  if (!ready_above(t.priority)) return;
   if (best_ready(t.cpu, t.priority + 1)) {
     const int cpu = t.cpu;
     preempt(cpu, true);
@@ -338,7 +347,7 @@ void Engine::set_priority(Task& t, int priority) {
     }
     case TaskState::Running: {
       t.priority = p;
-      if (t.preemptible && (ready_summary_ >> (p + 1)) != 0 && best_ready(t.cpu, p + 1)) {
+      if (t.preemptible && ready_above(p) && best_ready(t.cpu, p + 1)) {
         const int cpu = t.cpu;
         preempt(cpu, true);
         dispatch(cpu);
@@ -368,6 +377,9 @@ void Engine::dequeue(Task& t) {
 }
 
 Task* Engine::best_ready(int cpu, int min_priority) {
+  // Nothing ranks above priority 31; and a shift by 32 would be undefined (x86 masks it to 0,
+  // which made every ready task "better" than a priority-31 thread).
+  if (min_priority >= kPriorities) return nullptr;
   std::uint32_t s = ready_summary_ & (~0u << min_priority);
   while (s) {
     const int p = 31 - std::countl_zero(s);

@@ -136,6 +136,10 @@ class Engine {
     t.live = true;
   }
   void set_strategy(Strategy* s) { strategy_ = s; sticky_ = s->sticky(); }
+  // Called when a task's quantum ends while it runs; returns the task's new priority (the
+  // kernel decays boosts here). The engine applies it before choosing whether to rotate.
+  using QuantumEndHook = int (*)(Task& t);
+  void set_quantum_end_hook(QuantumEndHook h) { quantum_end_hook_ = h; }
   Trace& trace() { return trace_; }
 
   // Runs until every task finished, nothing can run, a limit is hit, or stop() was called.
@@ -252,6 +256,11 @@ class Engine {
   void enqueue(Task& t, int cpu, bool front);
   void dequeue(Task& t);
   Task* best_ready(int cpu, int min_priority);
+  // True if some task is ready at a priority strictly above p (p = 31: never; the shift by 32
+  // that `ready_summary_ >> (p + 1)` would do is undefined).
+  bool ready_above(int p) const {
+    return p + 1 < kPriorities && (ready_summary_ >> (p + 1)) != 0;
+  }
   int home_cpu(const Task& t) const;
   bool eligible(const Task& t, int cpu) const { return (t.affinity >> cpu) & 1; }
   void set_activity(Task& t, Activity a) {
@@ -309,6 +318,7 @@ class Engine {
   fiber::StackPool stacks_;
   StickyStrategy default_strategy_;
   Strategy* strategy_ = &default_strategy_;
+  QuantumEndHook quantum_end_hook_ = nullptr;
   bool sticky_ = true;
   bool stop_requested_ = false;
   bool unwinding_ = false;

@@ -218,7 +218,7 @@ void exp_set_event_boost_priority(KEVENT& event) {
   if (KWAIT_BLOCK* oldest = event.WaitListHead.front()) {
     KTHREAD& w = *oldest->Thread;
     if (self && self->priority > w.priority && w.priority < 16)
-      k.engine().set_priority(w, std::min<int>(self->priority, 15));
+      KiSetPriority(w, std::min<int>(self->priority, 15));
   }
   KeSetEvent(event, 0, false);
 }

@@ -20,6 +20,13 @@ void KiSchedulingPoint() {
   if (t.apc_interrupt && t.Irql < APC_LEVEL) KiDeliverApcInterrupt(t);
 }
 
+void KiExitDispatcher() {
+  Kernel& k = current_kernel();
+  const KTHREAD* t = k.current_thread();
+  // Preempted threads are Ready in the engine but still on their fiber until they switch.
+  if (t && t->state == engine::TaskState::Ready) KiSchedulingPoint();
+}
+
 void KiRunOnCpu(Time duration) {
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
@@ -40,8 +47,17 @@ void KiSetIrql(KTHREAD& t, KIRQL irql) {
   if (old == irql) return;
   t.Irql = irql;
   k.record(TraceKind::Irql, &t, nullptr, irql, old);
-  if ((old >= DISPATCH_LEVEL) != (irql >= DISPATCH_LEVEL))
+  if ((old >= DISPATCH_LEVEL) != (irql >= DISPATCH_LEVEL)) {
     k.engine().set_preemptible(t, irql < DISPATCH_LEVEL);
+    // Dropping below DISPATCH_LEVEL fires a pending dispatch interrupt: a thread readied while
+    // this one could not be preempted runs now, before any APC (DISPATCH_LEVEL outranks
+    // APC_LEVEL; ReactOS hal KfLowerIrql checks the pending software interrupts highest first).
+    if (irql < DISPATCH_LEVEL && &t == k.current_thread() &&
+        t.state == engine::TaskState::Ready)
+      k.engine().point();
+  }
+  // The APC software interrupt fires as soon as IRQL drops below APC_LEVEL (ReactOS hal
+  // KfLowerIrql; ke/apc.c requests it with HalRequestSoftwareInterrupt(APC_LEVEL)).
   if (irql < APC_LEVEL && t.apc_interrupt && &t == k.current_thread()) KiDeliverApcInterrupt(t);
 }
 
@@ -155,7 +171,9 @@ bool is_waiting(const KTHREAD& t) {
 
 bool KeInsertQueueApc(KAPC& apc) {
   KiSchedulingPoint();
-  return KiInsertQueueApc(apc, current_kernel().current_thread());
+  const bool inserted = KiInsertQueueApc(apc, current_kernel().current_thread());
+  KiExitDispatcher();  // an unwaited target may preempt the caller (ReactOS ke/apc.c)
+  return inserted;
 }
 
 bool KiInsertQueueApc(KAPC& apc, KTHREAD* self) {

@@ -31,6 +31,7 @@ LONG KeSetEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
   e.SignalState = 1;
   notify_signal(e);
   KiWaitTest(e, increment);
+  KiExitDispatcher();
   return previous;
 }
 
@@ -55,6 +56,7 @@ LONG KePulseEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
     KiWaitTest(e, increment);
   }
   e.SignalState = 0;
+  KiExitDispatcher();
   return previous;
 }
 
@@ -71,6 +73,7 @@ LONG KeReleaseSemaphore(KSEMAPHORE& s, KPRIORITY increment, LONG adjustment, boo
   s.SignalState = static_cast<LONG>(next);
   notify_signal(s);
   if (previous == 0) KiWaitTest(s, increment);
+  KiExitDispatcher();
   return previous;
 }
 
@@ -83,14 +86,21 @@ LONG KeReleaseMutex(KMUTANT& m, bool /*wait*/) {
   if (m.OwnerThread != &t) ExRaiseStatus(m.Abandoned ? STATUS_ABANDONED : STATUS_MUTANT_NOT_OWNED);
   const LONG previous = m.SignalState;
   ++m.SignalState;
+  bool enable_apc = false;
   if (m.SignalState == 1) {
     t.MutantListHead.remove(m);
     m.OwnerThread = nullptr;
+    enable_apc = m.ApcDisable != 0;
     KiNoteRelease(t, m);
     notify_signal(m);
-    if (m.ApcDisable) KiAdjustKernelApcDisable(t, static_cast<int>(m.ApcDisable));
     KiWaitTest(m, 1);
   }
+  // ReactOS ke/mutex.c KeReleaseMutant: the waiter is given the mutex (KiWaitTest) and the
+  // dispatcher lock released (KiExitDispatcher, which may switch to it) *before*
+  // KeLeaveCriticalRegion re-enables normal APCs. Leaving the region first would let the
+  // releaser's own pending APC take the mutex ahead of the queued waiter.
+  KiExitDispatcher();
+  if (enable_apc) KiAdjustKernelApcDisable(t, static_cast<int>(m.ApcDisable));
   return previous;
 }
 
@@ -162,8 +172,9 @@ void KeSignalGateBoostPriority(KGATE& gate) {
   KTHREAD& w = *oldest->Thread;
   // The released waiter is boosted to the signaler's priority (dynamic range only).
   if (self && self->priority > w.priority && w.priority < 16)
-    k.engine().set_priority(w, std::min<int>(self->priority, 15));
+    KiSetPriority(w, std::min<int>(self->priority, 15));
   KiUnwaitThread(w, STATUS_SUCCESS, 0);
+  KiExitDispatcher();
 }
 
 }  // namespace kesim::ke

@@ -21,12 +21,39 @@ void KiNoteAcquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive) {
   for (Observer* o : k.observers()) o->on_acquire(t, lock, exclusive, t.current_step);
 }
 
+namespace {
+void count_waiter(KOBJECT_BASE& o, int priority, int delta) {
+  auto& n = o.waiter_priority_count[static_cast<std::size_t>(priority)];
+  n = static_cast<std::uint32_t>(static_cast<int>(n) + delta);
+  if (n) o.waiter_priority_mask |= 1u << priority;
+  else o.waiter_priority_mask &= ~(1u << priority);
+}
+}  // namespace
+
+void KiNoteWaiterPriority(KTHREAD& t, int from, int to) {
+  if (t.waiting_on_lock < 0 || t.terminated() || from == to) return;
+  KOBJECT_BASE& o = *current_kernel().objects()[static_cast<std::size_t>(t.waiting_on_lock)];
+  count_waiter(o, from, -1);
+  if (to >= 0) count_waiter(o, to, +1);
+}
+
+void KiSetPriority(KTHREAD& t, int priority) {
+  const int from = t.priority;
+  current_kernel().engine().set_priority(t, priority);
+  KiNoteWaiterPriority(t, from, t.priority);
+}
+
 void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock) {
   const auto objects = current_kernel().objects();
-  if (t.waiting_on_lock >= 0) --objects[t.waiting_on_lock]->lock_waiters;
+  const bool counted = !t.terminated();
+  if (t.waiting_on_lock >= 0) {
+    --objects[t.waiting_on_lock]->lock_waiters;
+    if (counted) count_waiter(*objects[t.waiting_on_lock], t.priority, -1);
+  }
   t.waiting_on_lock = lock;
   if (lock < 0) return;
   ++objects[lock]->lock_waiters;
+  if (counted) count_waiter(*objects[lock], t.priority, +1);
   for (Observer* o : current_kernel().observers()) o->on_acquire_attempt(t, *objects[lock], t.current_step);
 }
 
@@ -245,13 +272,15 @@ KPRIORITY KeSetPriorityThread(KTHREAD& t, KPRIORITY priority) {
   KiSchedulingPoint();
   const KPRIORITY old = t.priority;
   t.BasePriority = priority;
-  current_kernel().engine().set_priority(t, std::max(priority, t.autoboost_priority));
+  KiSetPriority(t, std::max(priority, t.autoboost_priority));
+  KiExitDispatcher();  // lowering oneself below a ready thread switches at once
   return old;
 }
 
 void PsCreateSystemThread(KTHREAD& t) {
   KiSchedulingPoint();
   current_kernel().start_thread_now(t);
+  KiExitDispatcher();  // a higher-priority new thread runs at once
 }
 
 void PsTerminateSystemThread(NTSTATUS status) {

@@ -4,6 +4,8 @@
 // thread object.
 #include "sim/ke/kernel.hpp"
 
+#include <algorithm>
+
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 
@@ -22,8 +24,27 @@ constexpr std::uint64_t kStackStride = 0x8000;
 Kernel& current_kernel() { return *g_kernel; }
 Kernel* current_kernel_or_null() { return g_kernel; }
 
+namespace {
+// KiQuantumEnd's KiComputeNewPriority(Thread, 1) (ReactOS ntoskrnl/ke/dpc.c and
+// include/internal/ke_x.h): a thread of the dynamic range (< 16) whose quantum ends loses one
+// level of boost, never going below its base priority. Real-time threads keep theirs. kesim
+// does not model PriorityDecrement (foreground/starvation boosts), which ReactOS subtracts
+// too, so the decay is exactly one level. An AutoBoost loan is a floor as well: the owner
+// keeps the waiter's priority while the waiter waits (SEMANTICS.md §11).
+int quantum_end_priority(engine::Task& task) {
+  KTHREAD& t = as_thread(task);
+  const int p = t.priority;
+  if (p >= 16) return p;
+  const int floor = std::max<int>(t.BasePriority, t.autoboost_priority);
+  const int next = p > floor ? std::max(p - 1, floor) : p;
+  KiNoteWaiterPriority(t, p, next);  // the engine applies `next` without KiSetPriority
+  return next;
+}
+}  // namespace
+
 Kernel::Kernel(const KernelConfig& cfg) : cfg_(cfg), engine_(cfg.engine) {
   start_event_.k = this;
+  engine_.set_quantum_end_hook(&quantum_end_priority);
   if (cfg.seed != 0) {
     strategy_ = std::make_unique<engine::RandomStrategy>(cfg.seed);
     engine_.set_strategy(strategy_.get());
@@ -226,14 +247,20 @@ void Kernel::fail_assertion(std::string what, const void* step) {
 
 void KiExitThread(KTHREAD& t) {
   Kernel& k = current_kernel();
-  // A KMUTEX held at exit: THREAD_TERMINATE_HELD_MUTEX (SEMANTICS.md §5, ReactOS
-  // KeRundownThread). ReactOS checks CombinedApcDisable first, but owning a KMUTEX always leaves
-  // KernelApcDisable at -1, which would mask the more precise code; kesim reports the mutex.
-  if (KMUTANT* m = t.MutantListHead.front(); m && m->ApcDisable)
-    KeBugCheckEx(bugcheck::THREAD_TERMINATE_HELD_MUTEX, t.address, m->address, 0, 0,
-                 "the thread returned while it still owned mutex " + m->name);
-  // Mutants (not KMUTEXes) owned at exit are abandoned: state 1, no owner, and the next
-  // acquirer gets STATUS_ABANDONED (SEMANTICS.md §5; ReactOS KeRundownThread).
+  // Run down the owned mutants (ReactOS ke/thrdobj.c KeRundownThread): every entry of
+  // MutantListHead is visited, not just the first. A KMUTEX (ApcDisable set) anywhere in the
+  // list is THREAD_TERMINATE_HELD_MUTEX (thread, mutex, 0, 0), whatever the acquisition order;
+  // mutants (KeInitializeMutant) are abandoned: state 1, no owner, and the next acquirer gets
+  // STATUS_ABANDONED (SEMANTICS.md §5). ReactOS bugchecks at the first KMUTEX it meets while
+  // abandoning the mutants before it; kesim looks for a KMUTEX first, so nothing is woken by a
+  // run that is about to stop, and names the oldest KMUTEX (the one KeRundownThread meets
+  // first, the list being in acquisition order). ReactOS checks CombinedApcDisable before this
+  // (0x20), but owning a KMUTEX always leaves KernelApcDisable at -1, which would mask the more
+  // precise code; kesim reports the mutex.
+  for (KMUTANT& m : t.MutantListHead)
+    if (m.ApcDisable)
+      KeBugCheckEx(bugcheck::THREAD_TERMINATE_HELD_MUTEX, t.address, m.address, 0, 0,
+                   "the thread returned while it still owned mutex " + m.name);
   while (KMUTANT* m = t.MutantListHead.front()) {
     t.MutantListHead.remove(*m);
     m->OwnerThread = nullptr;
@@ -257,6 +284,7 @@ void KiExitThread(KTHREAD& t) {
     apc->Inserted = false;
     k.free_apc(*apc);
   }
+  KiNoteWaiterPriority(t, t.priority, -1);  // a terminated thread boosts nobody
   t.State = KTHREAD_STATE::Terminated;
   k.record(engine::TraceKind::ThreadExit, &t, nullptr);
   for (Observer* o : k.observers()) o->on_thread_exit(t);

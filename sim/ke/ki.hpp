@@ -34,6 +34,10 @@ NTSTATUS KiWait(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type, KWA
                 KTHREAD_STATE state);
 void KiExitThread(KTHREAD& t);
 void KiCheckWaitIrql(KTHREAD& t, const DISPATCHER_HEADER* object, const engine::Time* timeout);
+// Where a waiter's IRQL and timeout values sit on its simulated stack (0xC4/0x120-0x122 Arg2
+// and Arg4 are their addresses).
+inline constexpr std::uint64_t kWaitIrqlSlot = 0x5c00;
+inline constexpr std::uint64_t kWaitTimeoutSlot = 0x5c08;
 
 // Guarded-mutex Count protocol, shared with Win8+ fast mutexes (gmutex.cpp).
 bool KiTryTakeGuardedMutex(KGUARDED_MUTEX& m);
@@ -42,13 +46,27 @@ void KiReleaseGuardedMutexCount(KGUARDED_MUTEX& m);
 
 // The end of every release routine: AutoBoost drops the owner's boost only once waiters have
 // been woken (dropping it earlier lets a middle-priority thread preempt the release itself).
+// The end of a routine that may have readied a thread (ReactOS KiExitDispatcher): if the
+// caller was preempted by it (a higher-priority waiter, a wait boost, a deferred ready taken
+// when IRQL dropped), the switch happens here, inside the routine, not at the caller's next
+// kernel call (kmtest ntos_ke/KeEvent.c TestEventScheduling relies on it). A pending APC
+// interrupt is then delivered as after any switch.
+void KiExitDispatcher();
+
 inline void KiReleaseDone(KTHREAD& t, KOBJECT_BASE& lock) {
   if (LockTracker* tr = current_kernel().lock_tracker()) tr->release_done(t, lock);
+  KiExitDispatcher();
 }
 
 // Marks the lock a thread is about to sleep or spin on (-1: none). Keeps lock_waiters in step;
 // deadlock analysis and AutoBoost read both.
 void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock);
+// Every priority change of a thread goes through here (Engine::set_priority clamps to 0..31
+// and re-places the thread), so the waiter counts of the lock it waits on stay exact.
+void KiSetPriority(KTHREAD& t, int priority);
+// The lock-waiter bookkeeping of a thread whose priority changes from `from` to `to` outside
+// KiSetPriority (the engine's quantum-end decay), or that leaves the count (exit: to = -1).
+void KiNoteWaiterPriority(KTHREAD& t, int from, int to);
 
 // The thread state as a debugger shows it: the Ke state, refined by the engine's.
 KTHREAD_STATE KiThreadState(const KTHREAD& t);

@@ -34,6 +34,15 @@ struct KOBJECT_BASE {
   // NT push locks have no owner field; this is what the simulator knows, not the word).
   std::vector<KTHREAD*> holders;
   std::int32_t lock_waiters = 0;  // threads whose waiting_on_lock is this object
+  // How many of those (not terminated) are at each current priority, and a bit per non-zero
+  // count: AutoBoost reads the highest waiter priority in O(1) instead of scanning every
+  // thread (issue #8). Kept in step by KiSetWaitingOnLock, KiSetPriority and thread exit.
+  std::array<std::uint32_t, 32> waiter_priority_count{};
+  std::uint32_t waiter_priority_mask = 0;
+  // The highest current priority among the waiters, or -1 if there is none.
+  int highest_waiter_priority() const {
+    return waiter_priority_mask ? 31 - __builtin_clz(waiter_priority_mask) : -1;
+  }
   KOBJECT_BASE() = default;
   KOBJECT_BASE(const KOBJECT_BASE&) = delete;
   KOBJECT_BASE& operator=(const KOBJECT_BASE&) = delete;

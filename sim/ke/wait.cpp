@@ -101,8 +101,15 @@ void KiCheckWaitIrql(KTHREAD& t, const DISPATCHER_HEADER* object, const engine::
   if (t.Irql < DISPATCH_LEVEL) return;
   if (t.Irql == DISPATCH_LEVEL && timeout && *timeout == 0) return;
   const std::uint64_t sub = t.Irql > DISPATCH_LEVEL ? 0x120 : (timeout ? 0x122 : 0x121);
-  KeBugCheckEx(bugcheck::DRIVER_VERIFIER_DETECTED_VIOLATION, sub, t.Irql,
-               object ? object->address : 0, timeout ? static_cast<std::uint64_t>(*timeout) : 0,
+  // Microsoft's reference for 0xC4 gives, for 0x120-0x122, Arg2 = the *address* of the IRQL
+  // value, Arg3 = the address of the object, Arg4 = the *address* of the timeout value. Both
+  // values live in the waiter's frame: kesim places them at fixed slots of the thread's
+  // simulated stack (below the exception frame of ExRaiseStatus). A NULL timeout (0x121, and
+  // 0x120 without timeout) has address 0.
+  const std::uint64_t irql_address = t.stack_base + kWaitIrqlSlot;
+  const std::uint64_t timeout_address = timeout ? t.stack_base + kWaitTimeoutSlot : 0;
+  KeBugCheckEx(bugcheck::DRIVER_VERIFIER_DETECTED_VIOLATION, sub, irql_address,
+               object ? object->address : 0, timeout_address,
                std::string("a blocking wait at ") + irql_name(t.Irql) +
                    (object ? " on " + object->name : std::string()));
 }
@@ -187,6 +194,12 @@ NTSTATUS KiWait(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type, KWA
     k.record(TraceKind::WaitBegin, &t, count ? objects[0] : nullptr, reason, static_cast<int>(state));
     k.engine().block();
     t.State = KTHREAD_STATE::Running;
+    // Switched back in with a kernel APC pending that could not be delivered during the wait
+    // (queued while it waited at APC_LEVEL): the APC interrupt is requested, so it fires when
+    // IRQL drops below APC_LEVEL (ReactOS KiSwapContextResume: HalRequestSoftwareInterrupt
+    // (APC_LEVEL) when KernelApcPending and the wait IRQL is not PASSIVE_LEVEL). At
+    // PASSIVE_LEVEL ReactOS delivers at once instead, which step 1 of this loop does.
+    if (t.ApcState.KernelApcPending && t.Irql >= APC_LEVEL) t.apc_interrupt = true;
     const NTSTATUS status = t.WaitStatus;
     k.record(TraceKind::WaitEnd, &t, nullptr, status);
     if (status == STATUS_KERNEL_APC) continue;  // re-wait; the deadline is kept
@@ -204,7 +217,7 @@ void KiUnwaitThread(KTHREAD& t, NTSTATUS status, KPRIORITY increment) {
   // Unwait boost: dynamic threads run at min(base + increment, 15) (SEMANTICS.md §5).
   if (increment > 0 && t.priority < 16) {
     const int boosted = std::min<int>(t.BasePriority + increment, 15);
-    if (boosted > t.priority) k.engine().set_priority(t, boosted);
+    if (boosted > t.priority) KiSetPriority(t, boosted);
   }
   k.record(TraceKind::Unblock, &t, nullptr, status);
   k.engine().ready(t);

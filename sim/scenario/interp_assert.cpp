@@ -57,7 +57,11 @@ void Exec::check_assert(Interpreter::ThreadCtx& c, const Step& s) {
   KTHREAD& t = *c.thread;
   Kernel& k = c.interp->kernel();
   Checker ck;
-  if (a.irql) ck.eq("irql", irql_name(static_cast<KIRQL>(*a.irql)), std::string(irql_name(t.Irql)));
+  // ke::irql_name names every level (a number where NT has no name); scenario::irql_name
+  // returns nullptr for the unnamed levels 3, 4, 6-11, which crashed the comparison.
+  if (a.irql)
+    ck.eq("irql", std::string(ke::irql_name(static_cast<KIRQL>(*a.irql))),
+          std::string(ke::irql_name(t.Irql)));
   if (a.KernelApcDisable) ck.eq("KernelApcDisable", *a.KernelApcDisable, static_cast<int>(t.KernelApcDisable));
   if (a.SpecialApcDisable) ck.eq("SpecialApcDisable", *a.SpecialApcDisable, static_cast<int>(t.SpecialApcDisable));
   if (a.KeAreApcsDisabled) ck.eq("KeAreApcsDisabled", bool_name(*a.KeAreApcsDisabled), bool_name(KeAreApcsDisabled()));

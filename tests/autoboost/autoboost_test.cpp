@@ -1,5 +1,5 @@
 // AutoBoost tests (SEMANTICS.md §11, §13): the LockTracker's bugchecks 0x162 (release without
-// an entry, checked before the word changes), 0x192 (acquire at DISPATCH_LEVEL) and 0x1A3 (exit
+// an entry, checked before the word changes), 0x192 (acquire at DISPATCH_LEVEL) and 0x153 (exit
 // owning a tracked lock), priority inversion solved by boosting the owner (and not solved
 // without the tracker), entry exhaustion at the seventh lock, one entry for a shared re-acquire,
 // no entry left by a failed Try, and fast/guarded mutexes tracked on win10. Each test runs a
@@ -179,7 +179,7 @@ TEST(AutoBoost, AcquireAtApcLevelIsAllowed) {
   EXPECT_EQ(held, 1u);
 }
 
-TEST(AutoBoost, ExitOwningAPushLockBugchecks0x1A3) {
+TEST(AutoBoost, ExitOwningAPushLockBugchecks0x153WithMicrosoftsParameters) {
   Machine m;
   auto& a = create_push_lock(m.k(), "A");
   KTHREAD& t = m.sim.spawn("Leaker", [&] {
@@ -189,10 +189,10 @@ TEST(AutoBoost, ExitOwningAPushLockBugchecks0x1A3) {
   });
   RunResult r = m.sim.run();
   ASSERT_EQ(r.outcome, Outcome::bugcheck);
-  EXPECT_EQ(r.bugcheck->code, 0x1A3u);
+  EXPECT_EQ(r.bugcheck->code, 0x153u);
   EXPECT_EQ(r.bugcheck->params[0], t.address);
   EXPECT_EQ(r.bugcheck->params[1], t.address + 0x6a0);  // LockEntries[0]
-  EXPECT_EQ(r.bugcheck->params[2], a.address);
+  EXPECT_EQ(r.bugcheck->params[2], 1u);  // state 1: the entry's lock pointer is not NULL
   EXPECT_EQ(r.bugcheck->params[3], 0u);
   EXPECT_EQ(r.bugcheck->thread, t.index);
 }
@@ -210,9 +210,9 @@ TEST(AutoBoost, ExitLeakNamesTheEntryStillOwned) {
   });
   RunResult r = m.sim.run();
   ASSERT_EQ(r.outcome, Outcome::bugcheck);
-  EXPECT_EQ(r.bugcheck->code, 0x1A3u);
+  EXPECT_EQ(r.bugcheck->code, 0x153u);
   EXPECT_EQ(r.bugcheck->params,
-            (std::array<std::uint64_t, 4>{t.address, t.address + 0x6a0 + 0x60, b.address, 0}));
+            (std::array<std::uint64_t, 4>{t.address, t.address + 0x6a0 + 0x60, 1, 0}));
 }
 
 TEST(AutoBoost, ExitAfterReleasingEverythingCompletes) {
@@ -558,6 +558,57 @@ TEST(AutoBoost, FastAndGuardedMutexesAreTrackedOnWin10) {
     ASSERT_NE(e, nullptr);
     EXPECT_TRUE(e->AcquiredByte);
     EXPECT_EQ(e->EntryIndex, 0);
+  }
+}
+
+
+// Issue #8: AutoBoost reads a lock's highest waiter priority from counts Ke keeps per lock
+// instead of scanning every thread. The counts must equal that scan at every moment: a
+// priority-31 monitor checks them every 3us while 40 threads of mixed priorities (boosted by
+// AutoBoost and by unwait increments, decaying at quantum ends) contend on two push locks and
+// a guarded mutex, under several random schedules.
+TEST(AutoBoost, WaiterPriorityCountsMatchAScanOfEveryThread) {
+  for (std::uint64_t seed : {0ull, 1ull, 7ull, 42ull}) {
+    Machine m({.processors = 2, .seed = seed, .quantum = 20'000});
+    auto& a = create_push_lock(m.k(), "A");
+    auto& b = create_push_lock(m.k(), "B");
+    auto& g = m.k().create_guarded_mutex("G", KOBJECTS::GuardedMutexObject);
+    int checks = 0;
+    bool done = false;
+    for (int i = 0; i < 40; ++i)
+      m.sim.spawn("W" + std::to_string(i), [&, i] {
+        for (int round = 0; round < 3; ++round) {
+          KeEnterCriticalRegion();
+          auto& first = (i % 2) ? a : b;
+          ExAcquirePushLockExclusive(first);
+          KiRunOnCpu(5'000 + 1'000 * (i % 7));
+          if (i % 3 == 0) {
+            KeAcquireGuardedMutex(g);
+            KiRunOnCpu(2'000);
+            KeReleaseGuardedMutex(g);
+          }
+          ExReleasePushLockExclusive(first);
+          KeLeaveCriticalRegion();
+        }
+      }, 1 + (i * 5) % 15, 500 * i);
+    m.sim.spawn("Monitor", [&] {
+      while (!done) {
+        for (const KOBJECT_BASE* o : m.k().objects()) {
+          int scanned = -1;
+          for (const KTHREAD* t : m.k().threads())
+            if (t->waiting_on_lock == o->index && !t->terminated())
+              scanned = std::max<int>(scanned, t->priority);
+          EXPECT_EQ(o->highest_waiter_priority(), scanned) << o->name << " seed " << seed;
+        }
+        ++checks;
+        int alive = 0;
+        for (const KTHREAD* t : m.k().threads()) alive += !t->terminated();
+        done = alive == 1;
+        delay(3'000);
+      }
+    }, 31, 0);
+    EXPECT_EQ(m.sim.run().outcome, Outcome::completed) << "seed " << seed;
+    EXPECT_GT(checks, 10);
   }
 }
 

@@ -286,7 +286,7 @@ TEST(KeRegions, KeAreApcsDisabledDependsOnVersion) {
 TEST(KeIrql, WaitAtDispatchLevelBugchecksAsVerifierDoes) {
   Simulator sim;
   auto& ev = sim.kernel().create_event("E", true, false);
-  sim.spawn("T", [&] {
+  KTHREAD& t = sim.spawn("T", [&] {
     KeRaiseIrql(DISPATCH_LEVEL);
     KeWaitForSingleObject(ev, Executive, KernelMode, false, nullptr);
   });
@@ -294,7 +294,37 @@ TEST(KeIrql, WaitAtDispatchLevelBugchecksAsVerifierDoes) {
   ASSERT_EQ(r.outcome, Outcome::bugcheck);
   EXPECT_EQ(r.bugcheck->code, 0xC4u);
   EXPECT_EQ(r.bugcheck->params[0], 0x121u);
-  EXPECT_EQ(r.bugcheck->params[1], 2u);
+  // Microsoft's 0xC4 reference: Arg2 is the address of the IRQL value, Arg3 the object's
+  // address, Arg4 the address of the timeout value (NULL here).
+  EXPECT_EQ(r.bugcheck->params[1], t.stack_base + 0x5c00);
+  EXPECT_EQ(r.bugcheck->params[2], ev.address);
+  EXPECT_EQ(r.bugcheck->params[3], 0u);
+}
+
+TEST(KeIrql, WaitVerifierSubcodesPassAddressesOfIrqlAndTimeout) {
+  struct Case {
+    KIRQL irql;
+    bool with_timeout;
+    std::uint64_t subcode;
+  };
+  for (const Case c : {Case{DISPATCH_LEVEL, true, 0x122}, Case{3, false, 0x120},
+                       Case{12, true, 0x120}}) {
+    Simulator sim;
+    auto& ev = sim.kernel().create_event("E", true, false);
+    KTHREAD& t = sim.spawn("T", [&] {
+      KeRaiseIrql(c.irql);
+      const Time timeout = 1000;
+      KeWaitForSingleObject(ev, Executive, KernelMode, false, c.with_timeout ? &timeout : nullptr);
+    });
+    RunResult r = sim.run();
+    ASSERT_EQ(r.outcome, Outcome::bugcheck);
+    EXPECT_EQ(r.bugcheck->code, 0xC4u);
+    EXPECT_EQ(r.bugcheck->params[0], c.subcode);
+    EXPECT_EQ(r.bugcheck->params[1], t.stack_base + 0x5c00) << "not the IRQL value itself";
+    EXPECT_EQ(r.bugcheck->params[2], ev.address);
+    EXPECT_EQ(r.bugcheck->params[3], c.with_timeout ? t.stack_base + 0x5c08 : 0u)
+        << "not the timeout value itself";
+  }
 }
 
 TEST(KeExit, UnbalancedCriticalRegionBugchecks0x20) {
