@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/ke/ke.hpp"
 #include "include/kesim/nt/ke.hpp"
 #include "include/kesim/simulator.hpp"
 
