@@ -43,4 +43,31 @@ class InterlockedWord {
   std::uint64_t value_;
 };
 
+// The same operations in NT spelling, for code written like a driver. Each returns what the
+// wdm.h routine returns (Microsoft's reference pages): the initial value, except
+// InterlockedIncrement64/InterlockedDecrement64, which return the resulting value.
+inline std::int64_t InterlockedCompareExchange64(InterlockedWord& target, std::int64_t exchange,
+                                                 std::int64_t comparand) {
+  return static_cast<std::int64_t>(target.compare_exchange(static_cast<std::uint64_t>(exchange),
+                                                           static_cast<std::uint64_t>(comparand)));
+}
+inline std::int64_t InterlockedExchange64(InterlockedWord& target, std::int64_t value) {
+  return static_cast<std::int64_t>(target.exchange(static_cast<std::uint64_t>(value)));
+}
+inline std::int64_t InterlockedExchangeAdd64(InterlockedWord& target, std::int64_t value) {
+  return static_cast<std::int64_t>(target.exchange_add(value));
+}
+inline std::int64_t InterlockedIncrement64(InterlockedWord& target) {
+  return static_cast<std::int64_t>(target.exchange_add(1)) + 1;
+}
+inline std::int64_t InterlockedDecrement64(InterlockedWord& target) {
+  return static_cast<std::int64_t>(target.exchange_add(-1)) - 1;
+}
+inline std::int64_t ReadNoFence64(InterlockedWord& source) { return static_cast<std::int64_t>(source.load()); }
+inline void WriteNoFence64(InterlockedWord& destination, std::int64_t value) {
+  destination.store(static_cast<std::uint64_t>(value));
+}
+// The `pause` instruction of a spin loop: 10 ns of CPU, so the lock holder's time goes on.
+inline void YieldProcessor() { ke::KiRunOnCpu(10); }
+
 }  // namespace kesim::nt

@@ -1,0 +1,27 @@
+# tests/install/consume.cmake — cmake -P script: install the build to a scratch prefix, then
+# configure, build and test examples/ against it, as a separate project that knows kesim only
+# through find_package(kesim). Also checks the installed headers include no sim/ path.
+set(prefix ${BUILD_DIR}/installed-package)
+set(consumer ${BUILD_DIR}/examples-consumer)
+file(REMOVE_RECURSE ${prefix} ${consumer})
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}")
+  endif()
+endfunction()
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+file(GLOB_RECURSE headers ${prefix}/include/*)
+foreach(h ${headers})
+  file(STRINGS ${h} bad REGEX "#include [\"<]sim/")
+  if(bad)
+    message(FATAL_ERROR "${h} includes an internal header: ${bad}")
+  endif()
+endforeach()
+if(NOT EXISTS ${prefix}/include/kesim/simulator.hpp OR NOT EXISTS ${prefix}/lib/pkgconfig/kesim.pc)
+  message(FATAL_ERROR "the package lacks include/kesim/simulator.hpp or lib/pkgconfig/kesim.pc")
+endif()
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples -B ${consumer} -G ${GENERATOR}
+    -DCMAKE_BUILD_TYPE=${BUILD_TYPE} -DCMAKE_PREFIX_PATH=${prefix})
+run(${CMAKE_COMMAND} --build ${consumer})
+run(${CMAKE_CTEST_COMMAND} --test-dir ${consumer} --output-on-failure)
