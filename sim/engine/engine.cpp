@@ -151,6 +151,41 @@ void Engine::WorkDone::on_event(std::uint64_t a, std::uint64_t gen) {
   t.work_left = 0;
 }
 
+// Exploration's view of a scheduling point (Strategy::quantum_ends): the Executing tasks, then
+// one quantum-end alternative per CPU that Windows could switch at this instant.
+Task* Engine::choose_with_quantum_ends() {
+  const std::size_t n = exec_count_;
+  std::array<Task*, 2 * kMaxProcessors> candidates;
+  std::array<int, kMaxProcessors> cpu_of;
+  std::size_t m = n;
+  for (std::size_t i = 0; i < n; ++i) candidates[i] = exec_list_[i];
+  for (std::size_t i = 0; i < n; ++i) {
+    const Task& t = *exec_list_[i];
+    if (!t.preemptible) continue;
+    Task* r = best_ready(t.cpu, t.priority);
+    if (!r || r->priority != t.priority) continue;
+    cpu_of[m - n] = t.cpu;
+    candidates[m++] = r;
+  }
+  if (m <= 1) return m ? candidates[0] : nullptr;
+  const int cur = current_ ? current_->exec_pos : -1;
+  std::size_t i = strategy_->choose(std::span<Task* const>(candidates.data(), m), cur);
+  if (i >= m) i = m - 1;
+  if (i < n) return candidates[i];
+  // A quantum end on that CPU: its task goes to the tail of its ready queue and the head runs.
+  const int cpu = cpu_of[i - n];
+  preempt(cpu, /*to_front=*/false);
+  dispatch(cpu);
+  if (Task* r = cpus_[static_cast<std::size_t>(cpu)].running; r && r->activity == Activity::Executing)
+    return r;
+  // The dispatched task resumed work it had left: choose among the Executing tasks again.
+  if (exec_count_ == 0) return nullptr;
+  if (exec_count_ == 1) return exec_list_[0];
+  const int now_cur = current_ ? current_->exec_pos : -1;
+  const std::size_t j = strategy_->choose(std::span<Task* const>(exec_list_.data(), exec_count_), now_cur);
+  return exec_list_[j < exec_count_ ? j : exec_count_ - 1];
+}
+
 void Engine::QuantumEnd::on_event(std::uint64_t a, std::uint64_t gen) {
   Cpu& c = e->cpus_[a];
   if (c.quantum_gen != gen) return;

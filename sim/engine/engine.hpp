@@ -72,6 +72,13 @@ class Strategy {
   virtual std::size_t choose(std::span<Task* const> candidates, int current) = 0;
   // True if the strategy always keeps an Executing current task (lets point() skip the choice).
   virtual bool sticky() const { return false; }
+  // True if the strategy also chooses quantum ends (exploration: Windows' dispatcher may end a
+  // quantum at any instant). The candidates then hold, after the Executing tasks (state
+  // Running), for each CPU whose running task may be preempted (below DISPATCH_LEVEL) and has a
+  // ready task of the same priority that may run there, that ready task (state Ready): picking
+  // it ends the running task's quantum and dispatches it, as KiQuantumEnd would. A ready task of
+  // higher priority never waits for a choice: it has preempted already.
+  virtual bool quantum_ends() const { return false; }
 };
 
 // Seed 0: keep running the current task until it blocks or works; else the task that has
@@ -88,10 +95,12 @@ class StickyStrategy final : public Strategy {
   bool sticky() const override { return true; }
 };
 
-// Any other seed: a uniformly random Executing task at every scheduling point.
+// Any other seed: uniformly random over every choice the dispatcher has at every scheduling
+// point — which CPU's task runs next, or a quantum end in favour of a ready task.
 class RandomStrategy final : public Strategy {
  public:
   explicit RandomStrategy(std::uint64_t seed) : prng_(seed) {}
+  bool quantum_ends() const override { return true; }
   std::size_t choose(std::span<Task* const> c, int) override { return prng_.below(c.size()); }
 
  private:
@@ -135,7 +144,11 @@ class Engine {
     if (!t.live) ++live_tasks_;
     t.live = true;
   }
-  void set_strategy(Strategy* s) { strategy_ = s; sticky_ = s->sticky(); }
+  void set_strategy(Strategy* s) {
+    strategy_ = s;
+    sticky_ = s->sticky();
+    quantum_ends_ = s->quantum_ends();
+  }
   // Called when a task's quantum ends while it runs; returns the task's new priority (the
   // kernel decays boosts here). The engine applies it before choosing whether to rotate.
   using QuantumEndHook = int (*)(Task& t);
@@ -229,6 +242,7 @@ class Engine {
   Task* find_next();
   // The Executing task that runs next (the strategy decides when there are several), or null.
   Task* choose() {
+    if (quantum_ends_) [[unlikely]] return choose_with_quantum_ends();
     const std::size_t n = exec_count_;
     if (n <= 1) return n ? exec_list_[0] : nullptr;
     const int cur = current_ ? current_->exec_pos : -1;
@@ -247,6 +261,7 @@ class Engine {
     }
   }
   [[noreturn]] void step_limit();
+  Task* choose_with_quantum_ends();
 
   void leave_cpu(Task& t);
   void detach(Task& t);
@@ -320,6 +335,7 @@ class Engine {
   Strategy* strategy_ = &default_strategy_;
   QuantumEndHook quantum_end_hook_ = nullptr;
   bool sticky_ = true;
+  bool quantum_ends_ = false;
   bool stop_requested_ = false;
   bool unwinding_ = false;
   StopReason stop_reason_ = StopReason::AllFinished;

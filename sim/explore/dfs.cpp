@@ -5,8 +5,9 @@
 namespace kesim::explore {
 
 namespace {
+// Switching away from a task that could continue, or ending some CPU's quantum.
 bool is_preemption(const ChoicePoint& p, std::uint32_t pick) {
-  return p.current >= 0 && pick != static_cast<std::uint32_t>(p.current);
+  return (p.current >= 0 && pick != static_cast<std::uint32_t>(p.current)) || pick >= p.executing;
 }
 
 // Alternatives at a point in the order DFS tries them: the default first, then the others in
@@ -27,11 +28,12 @@ std::size_t PrefixStrategy::choose(std::span<engine::Task* const> c, int current
   ChoicePoint p;
   p.n = static_cast<std::uint32_t>(c.size());
   p.current = current;
+  while (p.executing < p.n && c[p.executing]->state == engine::TaskState::Running) ++p.executing;
   // The default policy (engine::StickyStrategy): keep the current task, else the oldest.
   if (current >= 0) {
     p.dflt = static_cast<std::uint32_t>(current);
   } else {
-    for (std::uint32_t i = 1; i < p.n; ++i)
+    for (std::uint32_t i = 1; i < p.executing; ++i)
       if (c[i]->exec_stamp < c[p.dflt]->exec_stamp) p.dflt = i;
   }
   const std::size_t k = points_.size();

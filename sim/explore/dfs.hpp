@@ -21,12 +21,14 @@ struct ChoicePoint {
   std::int32_t current = -1;  // index of the task that was running, -1 if none could continue
   std::uint32_t pick = 0;     // what ran
   std::uint32_t dflt = 0;     // what the default policy would have picked
+  std::uint32_t executing = 0;  // candidates [0, executing) run on a CPU; the rest are quantum ends
 };
 
 class PrefixStrategy final : public engine::Strategy {
  public:
   explicit PrefixStrategy(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {}
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
+  bool quantum_ends() const override { return true; }
   const std::vector<ChoicePoint>& points() const { return points_; }
 
  private:

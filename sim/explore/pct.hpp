@@ -22,6 +22,7 @@ class PctStrategy final : public engine::Strategy {
  public:
   PctStrategy(std::uint64_t seed, int depth, std::uint64_t steps);
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
+  bool quantum_ends() const override { return true; }
 
  private:
   std::uint64_t priority_of(const engine::Task& t);

@@ -7,8 +7,11 @@
 namespace kesim::explore {
 namespace {
 
-ChoicePoint point(std::uint32_t n, std::int32_t current, std::uint32_t pick, std::uint32_t dflt) {
-  return ChoicePoint{n, current, pick, dflt};
+// A point where every candidate runs on a CPU (no quantum-end alternative) unless `executing`
+// says how many do.
+ChoicePoint point(std::uint32_t n, std::int32_t current, std::uint32_t pick, std::uint32_t dflt,
+                  std::uint32_t executing = ~0u) {
+  return ChoicePoint{n, current, pick, dflt, executing == ~0u ? n : executing};
 }
 
 TEST(Dfs, NextPrefixTriesTheDeepestPointsAlternativesFirst) {
@@ -32,6 +35,20 @@ TEST(Dfs, ChoosingWhenTheCurrentTaskCannotContinueIsNoPreemption) {
   EXPECT_EQ(next_dfs_prefix(second, 0), (std::vector<std::uint32_t>{1}));
   const std::vector<ChoicePoint> last = {point(3, -1, 1, 2)};
   EXPECT_EQ(next_dfs_prefix(last, 0), std::nullopt);
+}
+
+TEST(Dfs, AQuantumEndCountsAsAPreemption) {
+  // One CPU: the running task (0) may go on, or its quantum may end in favour of a ready task
+  // of the same priority (1, a quantum-end alternative): that switch is a preemption.
+  const std::vector<ChoicePoint> run = {point(2, 0, 0, 0, 1)};
+  EXPECT_EQ(next_dfs_prefix(run, 0), std::nullopt);
+  EXPECT_EQ(next_dfs_prefix(run, 1), (std::vector<std::uint32_t>{1}));
+  // Even when the current task cannot continue, ending another CPU's quantum is a preemption.
+  const std::vector<ChoicePoint> blocked = {point(3, -1, 0, 0, 2)};
+  EXPECT_EQ(next_dfs_prefix(blocked, 0), (std::vector<std::uint32_t>{1}));
+  const std::vector<ChoicePoint> second = {point(3, -1, 1, 0, 2)};
+  EXPECT_EQ(next_dfs_prefix(second, 0), std::nullopt);
+  EXPECT_EQ(next_dfs_prefix(second, 1), (std::vector<std::uint32_t>{2}));
 }
 
 TEST(Dfs, TokensRoundTrip) {
