@@ -127,8 +127,9 @@ int cmd_explain(const std::string& topic, bool list) {
     std::string hint;
     for (std::size_t i = 0; i < close.size(); ++i)
       hint += (i == 0 ? "; did you mean " : i + 1 == close.size() ? " or " : ", ") + close[i];
-    fmt::print(stderr, "kesim explain: unknown topic '{}'{}? (`kesim explain` lists the topics)\n",
-               topic, hint.empty() ? "" : hint);
+    if (!hint.empty()) hint += "?";
+    fmt::print(stderr, "kesim explain: unknown topic '{}'{} (`kesim explain` lists the topics)\n",
+               topic, hint);
     return 2;
   }
   std::fputs(text.c_str(), stdout);
