@@ -1,8 +1,8 @@
 // sim/check/catalog.cpp — lookups over the teaching catalogue and the text of
-// `kesim explain TOPIC`. The tables live in catalog_bugchecks.cpp and catalog_ops.cpp; the
-// 0xC4 subcodes kesim raises are here, next to the code that prints them.
-// Source followed: SEMANTICS.md §13 (0xC4 subcode parameters); Microsoft bug check 0xC4 page.
-// The layout mimics `!analyze -v`: "NAME (code)", summary, "Arguments:", "Arg1: ...".
+// `kesim explain TOPIC` and of the topic list. The tables are generated at build time from
+// sim/check/catalog/*.yaml (catalog_data.hpp).
+// The layout mimics `!analyze -v` (Microsoft Learn, "!analyze"): "NAME (code)", summary,
+// "Arguments:", "Arg1: ..."; then kesim's teaching text and the entry's sources.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -12,41 +12,14 @@
 #include <vector>
 
 #include "sim/check/catalog.hpp"
+#include "sim/check/catalog_data.hpp"
 
 namespace kesim::check {
 namespace {
 
-constexpr VerifierSubcodeInfo kVerifierSubcodes[] = {
-    {0xE6,
-     "A Zw file routine was called above PASSIVE_LEVEL (or, for Driver Verifier, with "
-     "special kernel APCs disabled), so its completion APC may never be delivered",
-     {"Address of the code that made the Zw call", "The IRQL at the call",
-      "The thread's special kernel APC disable state"}},
-    {0xEA, "A push lock was acquired while normal kernel APCs were enabled (no critical region)",
-     {"The IRQL at the acquire", "The thread's APC disable count", "Address of the push lock"}},
-    {0xEB, "A push lock was released while normal kernel APCs were enabled (no critical region)",
-     {"The IRQL at the release", "The thread's APC disable count", "Address of the push lock"}},
-    {0x11A, "KeEnterCriticalRegion was called at an IRQL above APC_LEVEL",
-     {"The IRQL at the call", "Reserved", "Reserved"}},
-    {0x11B, "KeLeaveCriticalRegion was called at an IRQL above APC_LEVEL",
-     {"The IRQL at the call", "Reserved", "Reserved"}},
-    // Arg2..Arg4 as Microsoft's reference page for bug check 0xC4 gives them: addresses.
-    {0x120, "A thread waited on a dispatcher object at an IRQL above DISPATCH_LEVEL",
-     {"Address of the IRQL value (kesim: a slot on the waiter's simulated stack)",
-      "Address of the object waited on",
-      "Address of the timeout value (0: no timeout was given)"}},
-    {0x121, "A thread waited at DISPATCH_LEVEL with no timeout (an infinite wait)",
-     {"Address of the IRQL value (kesim: a slot on the waiter's simulated stack)",
-      "Address of the object waited on", "Address of the timeout value: 0, a NULL timeout"}},
-    {0x122, "A thread waited at DISPATCH_LEVEL with a non-zero timeout",
-     {"Address of the IRQL value (kesim: a slot on the waiter's simulated stack)",
-      "Address of the object waited on",
-      "Address of the timeout value (kesim: a slot on the waiter's simulated stack)"}},
-};
-
 constexpr std::size_t kWidth = 78;
 
-// Display width of UTF-8 text: one column per code point (SEMANTICS section signs, arrows).
+// Display width of UTF-8 text: one column per code point (dashes in seed titles, arrows).
 std::size_t columns(std::string_view s) {
   return static_cast<std::size_t>(std::count_if(
       s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
@@ -95,7 +68,7 @@ std::string hex(std::uint64_t v, bool upper) {
   return s;
 }
 
-// "0x7E", as SEMANTICS.md writes codes.
+// "0x7E", as Microsoft's bug check reference writes codes (without the leading zeros).
 std::string code_text(std::uint32_t code) { return "0x" + hex(code, true); }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -137,6 +110,29 @@ const BugcheckInfo* resolve_code(std::uint32_t code) {
   return nullptr;
 }
 
+// "Sources:" then one source a line; a Microsoft page is followed by its URL on a line of its
+// own (a URL is never wrapped, so that line may be longer than the others).
+void append_sources(std::string& out, std::span<const SourceRef> sources) {
+  out += "Sources:\n";
+  for (const SourceRef& s : sources) {
+    switch (s.kind) {
+      case SourceKind::microsoft:
+        append_wrapped(out, std::string("Microsoft Learn, ") + s.title, "  ", "    ");
+        out += std::string("    ") + s.location + "\n";
+        break;
+      case SourceKind::reactos:
+        append_wrapped(out, std::string("ReactOS ") + s.title, "  ", "    ");
+        break;
+      case SourceKind::seed:
+        append_wrapped(out, s.title, "  ", "    ");
+        break;
+      case SourceKind::kesim:
+        append_wrapped(out, std::string("kesim README, ") + s.title, "  ", "    ");
+        break;
+    }
+  }
+}
+
 std::string explain_bugcheck(const BugcheckInfo& b, const VerifierSubcodeInfo* sub) {
   std::string out = std::string(b.name) + " (" + hex(b.code, false) + ")\n";
   append_wrapped(out, b.summary);
@@ -150,8 +146,8 @@ std::string explain_bugcheck(const BugcheckInfo& b, const VerifierSubcodeInfo* s
     append_wrapped(out, meaning, label, "      ");
   }
   if (b.code == 0xC4 && sub == nullptr) {
-    out += "Subcodes kesim raises (Arg1):\n";
-    for (const VerifierSubcodeInfo& s : kVerifierSubcodes) {
+    out += "Subcodes described here (Arg1):\n";
+    for (const VerifierSubcodeInfo& s : detail::verifier_subcode_table()) {
       std::string label = code_text(s.subcode) + ":";
       label.resize(std::max<std::size_t>(label.size() + 1, 7), ' ');
       append_wrapped(out, s.summary, label, "       ");
@@ -162,7 +158,7 @@ std::string explain_bugcheck(const BugcheckInfo& b, const VerifierSubcodeInfo* s
   }
   out += "Why it happens\n";
   append_wrapped(out, b.teaching);
-  append_wrapped(out, b.source, "Source: ", "        ");
+  append_sources(out, b.sources);
   return out;
 }
 
@@ -200,11 +196,28 @@ std::string explain_operation(const OperationInfo& op) {
     out += "Related bugchecks:\n";
     for (const std::string& r : related) out += "  " + r + "\n";
   }
-  append_wrapped(out, op.source, "Source: ", "        ");
+  append_sources(out, op.sources);
   return out;
 }
 
 }  // namespace
+
+std::span<const BugcheckInfo> all_bugchecks() { return detail::bugcheck_table(); }
+
+const BugcheckInfo* find_bugcheck(std::uint32_t code) {
+  const auto table = detail::bugcheck_table();
+  const auto it = std::lower_bound(table.begin(), table.end(), code,
+                                   [](const BugcheckInfo& b, std::uint32_t c) { return b.code < c; });
+  return (it != table.end() && it->code == code) ? &*it : nullptr;
+}
+
+std::span<const OperationInfo> all_operations() { return detail::operation_table(); }
+
+const OperationInfo* find_operation(std::string_view name) {
+  for (const OperationInfo& op : detail::operation_table())
+    if (op.name == name) return &op;
+  return nullptr;
+}
 
 const BugcheckInfo* find_bugcheck_by_name(std::string_view name) {
   for (const BugcheckInfo& b : all_bugchecks()) {
@@ -214,13 +227,15 @@ const BugcheckInfo* find_bugcheck_by_name(std::string_view name) {
 }
 
 const VerifierSubcodeInfo* find_verifier_subcode(std::uint32_t subcode) {
-  for (const VerifierSubcodeInfo& s : kVerifierSubcodes) {
+  for (const VerifierSubcodeInfo& s : detail::verifier_subcode_table()) {
     if (s.subcode == subcode) return &s;
   }
   return nullptr;
 }
 
-std::span<const VerifierSubcodeInfo> all_verifier_subcodes() { return kVerifierSubcodes; }
+std::span<const VerifierSubcodeInfo> all_verifier_subcodes() {
+  return detail::verifier_subcode_table();
+}
 
 const char* bugcheck_param_meaning(std::uint32_t code, int index, std::uint64_t arg1) {
   const BugcheckInfo* b = find_bugcheck(code);
@@ -254,6 +269,31 @@ std::string explain(std::string_view topic) {
     if (iequals(op.name, topic)) return explain_operation(op);
   }
   return "";
+}
+
+std::string explain_topics() {
+  std::string out = "Bugchecks (kesim explain CODE or NAME; 0xC4/SUBCODE for one Verifier rule):\n";
+  for (const BugcheckInfo& b : all_bugchecks()) {
+    std::string label = "  " + code_text(b.code);
+    label.resize(std::max<std::size_t>(label.size() + 1, 14), ' ');
+    out += label + b.name + "\n";
+  }
+  out += "Driver Verifier subcodes of 0xC4:";
+  for (const VerifierSubcodeInfo& s : all_verifier_subcodes()) out += " " + code_text(s.subcode);
+  out += "\n";
+  out += "Operations (kesim explain NAME), by group:\n";
+  const auto ops = all_operations();
+  for (std::size_t i = 0; i < ops.size();) {
+    const std::string_view group = ops[i].group;
+    std::string names;
+    for (; i < ops.size() && ops[i].group == group; ++i) {
+      if (!names.empty()) names += ", ";
+      names += ops[i].name;
+    }
+    std::string label = "  " + std::string(group) + ":";
+    append_wrapped(out, names, label + " ", "      ");
+  }
+  return out;
 }
 
 }  // namespace kesim::check

@@ -1,15 +1,30 @@
-// sim/check/catalog.hpp — the teaching catalogue: every bugcheck kesim can raise and every
-// scenario operation, with what it means, its IRQL rules and what misuse gives.
-// Source followed: SEMANTICS.md §13 (bugcheck table, parameters) and the operations' sections;
-// Microsoft "Bug Check Code Reference" pages for the names and parameter meanings.
+// sim/check/catalog.hpp — the teaching catalogue: every bugcheck kesim can raise or name in a
+// report and every scenario operation, with what it means, its IRQL rules, what misuse gives,
+// and the public sources each entry was written from.
+// The texts are data (sim/check/catalog/*.yaml), turned into constant tables at build time by
+// sim/check/catalog_gen.cpp; nothing is read at run time.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kesim::check {
+
+enum class SourceKind : std::uint8_t {
+  microsoft,  // a Microsoft Learn page: title, location = its URL
+  reactos,    // a file of reactos/reactos: title = its path, location = its URL
+  seed,       // a seed document: title = "Seed S2: <its title>", location = where it was found
+  kesim,      // kesim's own behaviour (a kesim-only step), documented in the README
+};
+
+struct SourceRef {
+  SourceKind kind;
+  const char* title;
+  const char* location;  // "" when there is none
+};
 
 struct BugcheckInfo {
   std::uint32_t code;
@@ -17,7 +32,8 @@ struct BugcheckInfo {
   const char* summary;      // one paragraph, as `!analyze -v` prints under the name
   const char* params[4];    // meaning of Arg1..Arg4 ("Reserved" where undocumented)
   const char* teaching;     // why it happens in lock code, how kesim raises it, how to fix
-  const char* source;       // SEMANTICS.md section / document followed
+  const char* source;       // the sources on one line ("Microsoft Learn, Bug Check 0x162 ...")
+  std::span<const SourceRef> sources;
 };
 
 struct OperationInfo {
@@ -25,7 +41,9 @@ struct OperationInfo {
   const char* summary;      // what it does
   const char* irql;         // IRQL rules ("<= APC_LEVEL", ...)
   const char* misuse;       // what misuse gives (bugcheck code, hang, deadlock...)
-  const char* source;
+  const char* source;       // the sources on one line
+  const char* group;        // "push locks", "dispatcher", ... (the scenario format's groups)
+  std::span<const SourceRef> sources;
 };
 
 // nullptr if unknown.
@@ -37,11 +55,12 @@ std::span<const OperationInfo> all_operations();
 // By NAME ("KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE"), case-insensitive; nullptr if unknown.
 const BugcheckInfo* find_bugcheck_by_name(std::string_view name);
 
-// The Driver Verifier subcodes of 0xC4 (its Arg1) that kesim raises, with Arg2..Arg4.
+// The Driver Verifier subcodes of 0xC4 (its Arg1) that the catalogue describes, with Arg2..Arg4.
 struct VerifierSubcodeInfo {
   std::uint32_t subcode;    // e.g. 0x122
   const char* summary;      // the rule that was broken
   const char* params[3];    // meaning of Arg2..Arg4
+  std::span<const SourceRef> sources;
 };
 const VerifierSubcodeInfo* find_verifier_subcode(std::uint32_t subcode);
 std::span<const VerifierSubcodeInfo> all_verifier_subcodes();
@@ -55,5 +74,13 @@ const char* bugcheck_param_meaning(std::uint32_t code, int index, std::uint64_t 
 // operation name in any case, and "0xC4/0x122" (0xC4 explained for one subcode).
 // Returns "" if the topic is unknown.
 std::string explain(std::string_view topic);
+
+// The topic list of `kesim explain` with no topic: bugchecks by code and name, then the
+// operations group by group, wrapped for a terminal.
+std::string explain_topics();
+
+// For a topic explain() does not know: up to three known topics it was probably meant to be
+// (close spelling, or names that start with it), best first. Empty when nothing is close.
+std::vector<std::string> suggest_topics(std::string_view topic);
 
 }  // namespace kesim::check

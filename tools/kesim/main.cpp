@@ -116,11 +116,20 @@ int cmd_check(const std::vector<std::string>& files) {
   return status;
 }
 
-int cmd_explain(const std::string& topic) {
+int cmd_explain(const std::string& topic, bool list) {
+  if (list || topic.empty()) {
+    std::fputs(kesim::check::explain_topics().c_str(), stdout);
+    return 0;
+  }
   const std::string text = kesim::check::explain(topic);
   if (text.empty()) {
-    fmt::print(stderr, "kesim explain: unknown topic '{}' (a bugcheck code like 0x162, or an "
-                       "operation like ExAcquirePushLockExclusive)\n", topic);
+    const auto close = kesim::check::suggest_topics(topic);
+    std::string hint;
+    for (std::size_t i = 0; i < close.size(); ++i)
+      hint += (i == 0 ? "; did you mean " : i + 1 == close.size() ? " or " : ", ") + close[i];
+    if (!hint.empty()) hint += "?";
+    fmt::print(stderr, "kesim explain: unknown topic '{}'{} (`kesim explain` lists the topics)\n",
+               topic, hint);
     return 2;
   }
   std::fputs(text.c_str(), stdout);
@@ -201,9 +210,10 @@ int main(int argc, char** argv) {
   check->add_option("files", check_files, "scenario files")->required();
 
   std::string topic;
-  auto* explain = app.add_subcommand("explain", "describe a bugcheck code or an operation");
-  explain->add_option("topic", topic, "0x162, KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE, ExAcquirePushLockExclusive, ...")
-      ->required();
+  bool list_topics = false;
+  auto* explain = app.add_subcommand("explain", "describe a bugcheck code or an operation (no topic: list them)");
+  explain->add_option("topic", topic, "0x162, KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE, ExAcquirePushLockExclusive, ...");
+  explain->add_flag("--list", list_topics, "list the topics");
 
   std::string explore_file, strategy = "random", time_budget;
   int runs = 100, bound = 2;
@@ -233,7 +243,7 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(files, opt, format);
     if (*test) return cmd_test(paths, junit);
     if (*check) return cmd_check(check_files);
-    if (*explain) return cmd_explain(topic);
+    if (*explain) return cmd_explain(topic, list_topics);
     if (*explore) return cmd_explore(explore_file, strategy, runs, bound, time_budget);
     if (*replay) return cmd_replay(replay_file, token, format, opt.trace_out);
   } catch (const std::exception& e) {
