@@ -85,7 +85,7 @@ using StepListParser = void (detail::StepParser::*)(std::vector<Step>& out, cons
 
 struct RoutineDescriptor {
   Op op;
-  std::string_view name;             // the YAML spelling (NT spelling for routines)
+  std::string_view name;             // the YAML spelling (NT spelling for routines); a literal
   Result result = Result::none;
   // The argument. A routine takes no argument when all three are empty; otherwise a bare
   // scalar is parsed as `scalar` (when set), a map by `keys` (when any), and `parse` replaces
