@@ -1,6 +1,9 @@
 // sim/scenario/step_parser.cpp — steps and their arguments (SCENARIO-FORMAT.md §2).
-// Each op's argument is a scalar (the object) or a map of named arguments; the NT parameter
-// names are kept where the format names them (Increment, Adjustment, Wait, Alertable...).
+// Each op's argument is a scalar (the object) or a map of named arguments, read as the op's
+// row in the routine table (routine.hpp) describes it; the NT parameter names are kept where
+// the format names them (Increment, Adjustment, Wait, Alertable...). The arguments that no
+// schema describes well have their own parsers below (repeat, APCs), in step_assert.cpp and
+// step_words.cpp, each named by its row.
 #include "sim/scenario/step_parser.hpp"
 
 #include <fmt/format.h>
