@@ -52,7 +52,7 @@ std::string word_text(std::int64_t v) {
 
 }  // namespace
 
-void Exec::check_assert(Interpreter::ThreadCtx& c, const Step& s) {
+void Exec::check_assert(ThreadCtx& c, const Step& s) {
   const Assertion& a = *s.assertion;
   KTHREAD& t = *c.thread;
   Kernel& k = c.interp->kernel();

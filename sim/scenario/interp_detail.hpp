@@ -10,7 +10,7 @@
 
 namespace kesim::scenario {
 
-struct Interpreter::ThreadCtx {
+struct ThreadCtx {
   Interpreter* interp = nullptr;
   int decl = -1;
   int instance = 0;
@@ -26,21 +26,30 @@ struct Interpreter::ThreadCtx {
   std::vector<std::int64_t> locals;
 };
 
+// What the executors of the routine rows (routines_*.cpp) use; a friend of the Interpreter.
 struct Exec {
-  static void run_list(Interpreter::ThreadCtx& c, const std::vector<Step>& steps);
-  static void run_step(Interpreter::ThreadCtx& c, const Step& s);
-  static std::string expand(const Interpreter::ThreadCtx& c, const Text& t);
-  static void check_assert(Interpreter::ThreadCtx& c, const Step& s);  // interp_assert.cpp
+  static void run_list(ThreadCtx& c, const std::vector<Step>& steps);
+  // One step: the indirect call through its row, then the result rule and the invariants.
+  static void run_step(ThreadCtx& c, const Step& s);
+  static std::string expand(const ThreadCtx& c, const Text& t);
+  static void check_assert(ThreadCtx& c, const Step& s);  // interp_assert.cpp
   static void run_apc(ke::KAPC& apc);
-  // A routine (not a control step): its return value, with the last status set.
-  static std::int64_t run_routine(Interpreter::ThreadCtx& c, const Step& s);
   // interp_words.cpp (§7)
-  static std::int64_t run_word_op(Interpreter::ThreadCtx& c, const Step& s);
-  static bool test(Interpreter::ThreadCtx& c, const Condition& cond, const Step* at);
-  static void set_result(Interpreter::ThreadCtx& c, const Step& s, std::int64_t value);
-  static void check_invariants(Interpreter::ThreadCtx& c, const Step& s);
+  static bool test(ThreadCtx& c, const Condition& cond, const Step* at);
+  static void set_result(ThreadCtx& c, const Step& s, std::int64_t value);
+  static void check_invariants(ThreadCtx& c, const Step& s);
   static void pause();
-  static std::int64_t operand(const Interpreter::ThreadCtx& c, const Operand& o);
+  static std::int64_t operand(const ThreadCtx& c, const Operand& o);
+
+  static const Program& program(const ThreadCtx& c) { return c.interp->program_; }
+  static void start_manual(ThreadCtx& c, int decl) { c.interp->start_manual(decl); }
+  static std::int64_t& word(ThreadCtx& c, int variable) {
+    return c.interp->words_[static_cast<std::size_t>(variable)];
+  }
+  // The race detector's name of a word ("variable W").
+  static const std::string& word_name(const ThreadCtx& c, int variable) {
+    return c.interp->word_names_[static_cast<std::size_t>(variable)];
+  }
 };
 
 }  // namespace kesim::scenario

@@ -1,11 +1,5 @@
-// sim/scenario/interp_words.cpp — memory words, results, conditions and invariants
-// (SCENARIO-FORMAT §7). A word operation is a scheduling point *before* it takes effect, so
-// exploration interleaves a lock design exactly where two CPUs could. Interlocked operations
-// are atomic read-modify-writes with full barriers: they never race, and each one orders the
-// thread after every earlier interlocked operation on that word (acquire + release, as a
-// locked instruction is on x86/x64). ReadNoFence/WriteNoFence are plain accesses: the
-// happens-before checker reports two of them on one word, at least one a store, that no lock,
-// wait or interlocked operation orders.
+// sim/scenario/interp_words.cpp — results, conditions and invariants (SCENARIO-FORMAT §7).
+// The word operations themselves are rows in routines_words.cpp.
 #include <fmt/format.h>
 
 #include "sim/ke/ke.hpp"
@@ -15,7 +9,7 @@
 namespace kesim::scenario {
 
 using namespace kesim::ke;
-using Ctx = Interpreter::ThreadCtx;
+using Ctx = ThreadCtx;
 
 // YieldProcessor is the x86/x64 `pause` instruction, which takes tens of cycles (Intel's
 // optimization manual gives about 10 to 140 cycles depending on the core): kesim charges
@@ -28,50 +22,6 @@ void Exec::pause() { KiRunOnCpu(kPauseNs); }
 std::int64_t Exec::operand(const Ctx& c, const Operand& o) {
   const std::int64_t base = o.local >= 0 ? c.locals[static_cast<std::size_t>(o.local)] : 0;
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(o.value));
-}
-
-std::int64_t Exec::run_word_op(Ctx& c, const Step& s) {
-  Interpreter& in = *c.interp;
-  KTHREAD& t = *c.thread;
-  KiSetLastStatus(t, STATUS_SUCCESS);
-  if (s.op == Op::YieldProcessor) {
-    pause();
-    return 0;
-  }
-  KiSchedulingPoint();  // another CPU may touch the word first
-  auto& word = in.words_[static_cast<std::size_t>(s.variable)];
-  const std::string& name = in.word_names_[static_cast<std::size_t>(s.variable)];
-  auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
-  auto i = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
-  const std::int64_t old = word;
-  const std::int64_t arg = operand(c, s.operand);
-  if (s.op == Op::ReadNoFence || s.op == Op::WriteNoFence) {
-    const bool write = s.op == Op::WriteNoFence;
-    for (Observer* o : in.kernel().observers()) o->on_access(t, name, write, &s);
-    if (write) word = arg;
-    return write ? 0 : old;
-  }
-  for (Observer* o : in.kernel().observers()) o->on_atomic(t, name);
-  switch (s.op) {
-    case Op::InterlockedCompareExchange:
-      if (old == operand(c, s.comparand)) word = arg;
-      return old;
-    case Op::InterlockedExchange: word = arg; return old;
-    case Op::InterlockedExchangeAdd: word = i(u(old) + u(arg)); return old;
-    case Op::InterlockedIncrement: word = i(u(old) + 1); return word;  // the new value
-    case Op::InterlockedDecrement: word = i(u(old) - 1); return word;  // the new value
-    case Op::InterlockedOr: word = i(u(old) | u(arg)); return old;
-    case Op::InterlockedAnd: word = i(u(old) & u(arg)); return old;
-    case Op::InterlockedXor: word = i(u(old) ^ u(arg)); return old;
-    case Op::InterlockedBitTestAndSet:
-      word = i(u(old) | (std::uint64_t{1} << arg));
-      return (u(old) >> arg) & 1;
-    case Op::InterlockedBitTestAndReset:
-      word = i(u(old) & ~(std::uint64_t{1} << arg));
-      return (u(old) >> arg) & 1;
-    default:
-      return 0;
-  }
 }
 
 namespace {

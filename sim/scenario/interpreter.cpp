@@ -12,6 +12,7 @@
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/scenario/interp_detail.hpp"
+#include "sim/scenario/routine.hpp"
 
 namespace kesim::scenario {
 
@@ -28,18 +29,8 @@ ke::Version to_ke(Version v) {
 }
 
 bool does_io(const std::vector<Step>& steps) {
-  for (const Step& s : steps) {
-    switch (s.op) {
-      case Op::ZwCreateFile:
-      case Op::ZwWriteFile:
-      case Op::ZwOpenFile:
-      case Op::ZwSetInformationFile:
-      case Op::ZwClose:
-        return true;
-      default:
-        if (does_io(s.body) || does_io(s.else_steps)) return true;
-    }
-  }
+  for (const Step& s : steps)
+    if (descriptor(s.op).io || does_io(s.body) || does_io(s.else_steps)) return true;
   return false;
 }
 }  // namespace
@@ -92,34 +83,25 @@ Interpreter::Interpreter(const Program& p, machine::Machine& m) : program_(p), m
 Interpreter::~Interpreter() = default;
 
 void Interpreter::validate_version() {
-  if (program_.machine.version != Version::xp) return;
-  // Guarded regions and mutexes arrived with Server 2003 (SEMANTICS.md §4, §15).
+  const Version version = program_.machine.version;
+  // A routine before the version that introduced it (guarded regions and mutexes: Server 2003,
+  // SEMANTICS.md §4, §15); KeAreAllApcsDisabled likewise.
   std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
     for (const Step& s : steps) {
-      switch (s.op) {
-        case Op::KeEnterGuardedRegion:
-        case Op::KeLeaveGuardedRegion:
-        case Op::KeAcquireGuardedMutex:
-        case Op::KeTryToAcquireGuardedMutex:
-        case Op::KeReleaseGuardedMutex:
-          setup_errors_.push_back({s.loc, fmt::format("{} does not exist on xp: guarded regions "
-                                                      "and guarded mutexes arrived with Windows "
-                                                      "Server 2003 (machine.version)",
-                                                      op_name(s.op))});
-          break;
-        case Op::assert_:
-          if (s.assertion && s.assertion->KeAreAllApcsDisabled)
-            setup_errors_.push_back({s.loc, "KeAreAllApcsDisabled does not exist on xp "
-                                            "(it arrived with Windows Server 2003)"});
-          break;
-        default:
-          break;
-      }
+      const RoutineDescriptor& d = descriptor(s.op);
+      if (version < d.since)
+        setup_errors_.push_back({s.loc, fmt::format("{} does not exist on {}: {} (machine.version)", d.name,
+                                                    version_name(version), d.since_why)});
+      if (version == Version::xp && s.op == Op::assert_ && s.assertion && s.assertion->KeAreAllApcsDisabled)
+        setup_errors_.push_back({s.loc, "KeAreAllApcsDisabled does not exist on xp "
+                                        "(it arrived with Windows Server 2003)"});
       walk(s.body);
+      walk(s.else_steps);
     }
   };
   for (const ThreadDecl& d : program_.threads) walk(d.steps);
   for (const Routine& r : program_.routines) walk(r.steps);
+  if (version != Version::xp) return;
   for (const ObjectDecl& o : program_.objects)
     if (o.type == ObjectType::guarded_mutex)
       setup_errors_.push_back({o.loc, fmt::format("object '{}': guarded mutexes do not exist on xp "

@@ -34,6 +34,8 @@ struct Overrides {
 machine::Config machine_config(const Program& p, const Overrides& o = {});
 bool does_io(const Program& p);
 
+struct ThreadCtx;  // interp_detail.hpp
+
 // A problem with the program that only the machine can reveal (an op that does not exist in
 // the chosen version): reported like a load error, exit 2.
 struct SetupError {
@@ -62,7 +64,7 @@ class Interpreter {
   std::int64_t word(int variable) const { return words_[static_cast<std::size_t>(variable)]; }
 
   // Used by the step functions.
-  struct ThreadCtx;
+  using ThreadCtx = scenario::ThreadCtx;
 
  private:
   friend struct Exec;

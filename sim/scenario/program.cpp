@@ -10,33 +10,6 @@
 namespace kesim::scenario {
 namespace {
 
-constexpr std::array<const char*, static_cast<std::size_t>(Op::count_)> kOpNames = {
-    "work", "repeat", "call", "log", "dump", "assert",
-    "PsCreateSystemThread", "PsTerminateSystemThread", "KeDelayExecutionThread",
-    "KeSetPriorityThread",
-    "KeRaiseIrql", "KeLowerIrql",
-    "KeEnterCriticalRegion", "KeLeaveCriticalRegion", "KeEnterGuardedRegion",
-    "KeLeaveGuardedRegion",
-    "KeInsertQueueApc",
-    "ExInitializePushLock", "ExAcquirePushLockExclusive", "ExAcquirePushLockShared",
-    "ExReleasePushLockExclusive", "ExReleasePushLockShared", "ExReleasePushLock",
-    "ExTryConvertPushLockSharedToExclusive",
-    "ExAcquireCacheAwarePushLockExclusive", "ExReleaseCacheAwarePushLockExclusive",
-    "ExAcquireCacheAwarePushLockShared", "ExReleaseCacheAwarePushLockShared",
-    "KeAcquireGuardedMutex", "KeTryToAcquireGuardedMutex", "KeReleaseGuardedMutex",
-    "ExAcquireFastMutex", "ExTryToAcquireFastMutex", "ExReleaseFastMutex", "KeReleaseMutex",
-    "KeAcquireSpinLock", "KeReleaseSpinLock",
-    "KeWaitForSingleObject", "KeWaitForMultipleObjects", "KeSetEvent", "KeResetEvent",
-    "KeClearEvent", "KePulseEvent", "KeReleaseSemaphore", "KeSetTimer", "KeCancelTimer",
-    "KeWaitForGate", "KeSignalGateBoostPriority",
-    "ZwCreateFile", "ZwWriteFile", "ZwOpenFile", "ZwSetInformationFile", "ZwClose",
-    "InterlockedCompareExchange", "InterlockedExchange", "InterlockedExchangeAdd",
-    "InterlockedIncrement", "InterlockedDecrement", "InterlockedOr", "InterlockedAnd",
-    "InterlockedXor", "InterlockedBitTestAndSet", "InterlockedBitTestAndReset", "ReadNoFence",
-    "WriteNoFence", "YieldProcessor",
-    "if", "while",
-};
-
 constexpr std::array<const char*, 10> kObjectTypeNames = {
     "push_lock", "event",      "semaphore", "timer",     "mutex",
     "guarded_mutex", "fast_mutex", "gate",  "spin_lock", "cache_aware_push_lock",
@@ -90,13 +63,6 @@ std::optional<std::size_t> index_of(const std::array<const char*, N>& table, std
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
-
-const char* op_name(Op op) { return name_at(kOpNames, static_cast<std::size_t>(op)); }
-
-std::optional<Op> op_from_name(std::string_view name) {
-  if (auto i = index_of(kOpNames, name)) return static_cast<Op>(*i);
-  return std::nullopt;
-}
 
 const char* object_type_name(ObjectType t) {
   return name_at(kObjectTypeNames, static_cast<std::size_t>(t));

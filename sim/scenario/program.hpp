@@ -32,7 +32,8 @@ struct Loc {
   int column = 0;
 };
 
-// Every operation a step can name. The spelling of each enumerator is the YAML spelling.
+// Every operation a step can name. The spelling of each enumerator is the YAML spelling; each
+// has one row in the routine table (routine.hpp), where everything else about it lives.
 enum class Op : std::uint16_t {
   // control
   work, repeat, call, log, dump, assert_,
@@ -72,7 +73,7 @@ enum class Op : std::uint16_t {
   count_
 };
 
-// The YAML spelling of an op ("assert" for assert_).
+// The YAML spelling of an op ("assert" for assert_), from its row (routines.cpp).
 const char* op_name(Op op);
 // Op by YAML spelling; nullopt if unknown.
 std::optional<Op> op_from_name(std::string_view name);

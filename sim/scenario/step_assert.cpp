@@ -96,7 +96,7 @@ std::string view_text(const YAML::Node& n) {
   return n.Scalar();
 }
 
-void StepParser::parse_dump(Step& step, const Field& f) {
+void StepParser::parse_dump(Step& step, const Field& f, const Scope&) {
   std::vector<std::pair<std::string, Loc>> texts;
   if (f.value.IsDefined() && (f.value.IsScalar() || (f.value.IsNull() && f.value.Tag().size() > 1))) {
     texts.emplace_back(view_text(f.value), f.loc);
@@ -150,7 +150,7 @@ void StepParser::parse_dump(Step& step, const Field& f) {
   }
 }
 
-void StepParser::parse_assert(Step& step, const Field& f) {
+void StepParser::parse_assert(Step& step, const Field& f, const Scope&) {
   Fields fs = r_.fields(f.value, f.loc, "'assert'",
                         {"irql", "KernelApcDisable", "SpecialApcDisable", "KeAreApcsDisabled",
                          "KeAreAllApcsDisabled", "last_status", "object", "value", "Locked", "Waiting",

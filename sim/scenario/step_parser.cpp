@@ -1,6 +1,9 @@
 // sim/scenario/step_parser.cpp — steps and their arguments (SCENARIO-FORMAT.md §2).
-// Each op's argument is a scalar (the object) or a map of named arguments; the NT parameter
-// names are kept where the format names them (Increment, Adjustment, Wait, Alertable...).
+// Each op's argument is a scalar (the object) or a map of named arguments, read as the op's
+// row in the routine table (routine.hpp) describes it; the NT parameter names are kept where
+// the format names them (Increment, Adjustment, Wait, Alertable...). The arguments that no
+// schema describes well have their own parsers below (repeat, APCs), in step_assert.cpp and
+// step_words.cpp, each named by its row.
 #include "sim/scenario/step_parser.hpp"
 
 #include <fmt/format.h>
@@ -11,64 +14,15 @@ namespace kesim::scenario::detail {
 namespace {
 
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
-constexpr std::int64_t kLongMax = std::numeric_limits<std::int32_t>::max();
-
-bool takes_no_argument(Op op) {
-  switch (op) {
-    case Op::PsTerminateSystemThread:
-    case Op::KeEnterCriticalRegion:
-    case Op::KeLeaveCriticalRegion:
-    case Op::KeEnterGuardedRegion:
-    case Op::KeLeaveGuardedRegion:
-    case Op::YieldProcessor:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The object type an op taking just an object name needs; 0 when the op takes more.
-unsigned object_op_types(Op op) {
-  switch (op) {
-    case Op::ExInitializePushLock:
-    case Op::ExAcquirePushLockExclusive:
-    case Op::ExAcquirePushLockShared:
-    case Op::ExReleasePushLockExclusive:
-    case Op::ExReleasePushLockShared:
-    case Op::ExReleasePushLock:
-    case Op::ExTryConvertPushLockSharedToExclusive:
-      return type_bit(ObjectType::push_lock);
-    case Op::ExAcquireCacheAwarePushLockExclusive:
-    case Op::ExReleaseCacheAwarePushLockExclusive:
-    case Op::ExAcquireCacheAwarePushLockShared:
-    case Op::ExReleaseCacheAwarePushLockShared:
-      return type_bit(ObjectType::cache_aware_push_lock);
-    case Op::KeAcquireGuardedMutex:
-    case Op::KeTryToAcquireGuardedMutex:
-    case Op::KeReleaseGuardedMutex:
-      return type_bit(ObjectType::guarded_mutex);
-    case Op::ExAcquireFastMutex:
-    case Op::ExTryToAcquireFastMutex:
-    case Op::ExReleaseFastMutex:
-      return type_bit(ObjectType::fast_mutex);
-    case Op::KeAcquireSpinLock:
-    case Op::KeReleaseSpinLock:
-      return type_bit(ObjectType::spin_lock);
-    case Op::KeResetEvent:
-    case Op::KeClearEvent:
-    case Op::KePulseEvent:
-      return type_bit(ObjectType::event);
-    case Op::KeCancelTimer:
-      return type_bit(ObjectType::timer);
-    case Op::KeWaitForGate:
-    case Op::KeSignalGateBoostPriority:
-      return type_bit(ObjectType::gate);
-    default:
-      return 0;
-  }
-}
 
 bool is_scalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
+
+// A required key of an argument map; reports its absence at the map.
+const Field* require(Reader& r, const Fields& fs, std::string_view key, const Field& f) {
+  const Field* k = fs.get(key);
+  if (!k && fs.is_map) r.error(f.loc, fmt::format("'{}' needs '{}'", f.key, key));
+  return k;
+}
 
 }  // namespace
 
@@ -92,7 +46,7 @@ void StepParser::parse_step(std::vector<Step>& out, const YAML::Node& node, Loc 
     auto op = op_from_name(name);
     if (!op) {
       std::vector<std::string> names;
-      for (int i = 0; i < static_cast<int>(Op::count_); ++i) names.emplace_back(op_name(static_cast<Op>(i)));
+      for (const RoutineDescriptor* d : all_descriptors()) names.emplace_back(d->name);
       r_.error(at, fmt::format("unknown operation '{}'{}", name, did_you_mean(name, names)));
     }
     return op;
@@ -101,7 +55,7 @@ void StepParser::parse_step(std::vector<Step>& out, const YAML::Node& node, Loc 
   if (is_scalar(node)) {
     auto op = lookup(node.Scalar(), loc);
     if (!op) return;
-    if (!takes_no_argument(*op)) {
+    if (!takes_no_argument(descriptor(*op))) {
       r_.error(loc, fmt::format("'{}' needs an argument: write '- {}: ...'", op_name(*op), op_name(*op)));
       return;
     }
@@ -122,8 +76,9 @@ void StepParser::parse_step(std::vector<Step>& out, const YAML::Node& node, Loc 
     return;
   }
   // `if` and `while` are the steps with more than one key (§7).
-  if (fs.items[0].key == "if") return parse_if(out, fs, loc, scope);
-  if (fs.items[0].key == "while") return parse_while(out, fs, loc, scope);
+  if (auto head = op_from_name(fs.items[0].key)) {
+    if (StepListParser parse = descriptor(*head).parse_step) return (this->*parse)(out, fs, loc, scope);
+  }
   for (std::size_t i = 1; i < fs.items.size(); ++i) {
     r_.error(fs.items[i].key_loc,
              fmt::format("a step has exactly one key, the operation; '{}' is a second key "
@@ -140,51 +95,23 @@ void StepParser::parse_step(std::vector<Step>& out, const YAML::Node& node, Loc 
   out.push_back(std::move(step));
 }
 
-namespace {
-// Steps that leave the thread's result unchanged and take no `as:` (§7).
-bool is_control(Op op) {
-  switch (op) {
-    case Op::work:
-    case Op::repeat:
-    case Op::call:
-    case Op::log:
-    case Op::dump:
-    case Op::assert_:
-    case Op::if_:
-    case Op::while_:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The key of the one argument of a routine that takes a scalar, in its map form
-// (`KeRaiseIrql: {irql: DISPATCH_LEVEL, as: old}`); nullptr if the op has no such form.
-const char* scalar_argument_key(Op op) {
-  if (object_op_types(op)) return "object";
-  switch (op) {
-    case Op::KeRaiseIrql:
-    case Op::KeLowerIrql: return "irql";
-    case Op::PsCreateSystemThread: return "thread";
-    default: return nullptr;
-  }
-}
-}  // namespace
-
 void StepParser::parse_argument(Step& step, const Field& f, const Scope& scope) {
+  const RoutineDescriptor& d = descriptor(step.op);
   const YAML::Node& v = f.value;
   std::string what = fmt::format("'{}'", f.key);
-  if (takes_no_argument(step.op)) {
+  if (takes_no_argument(d)) {
     if (!v.IsNull()) {
       r_.error(f.loc, fmt::format("'{}' takes no argument; write it as '- {}'", f.key, f.key));
     }
     return;
   }
+  step.number = d.number;
+  const bool control = d.result == Result::control;
   // `as: NAME` (§7): every routine in map form may store its result in a thread local.
-  if (!is_control(step.op) && v.IsMap()) {
+  if (!control && v.IsMap()) {
     const YAML::Node as = v["as"];
     if (as.IsDefined()) step.as_local = local_ref(as, Reader::loc_of(as, f.loc), "'as'", true);
-    if (const char* key = scalar_argument_key(step.op)) {
+    if (const char* key = single_argument_key(d)) {
       const std::size_t errors = r_.error_count();
       Fields fs = r_.fields(v, f.loc, what, {key, "as"});
       const Field* arg = fs.get(key);
@@ -194,7 +121,7 @@ void StepParser::parse_argument(Step& step, const Field& f, const Scope& scope) 
       }
       Field inner = *arg;
       inner.key = f.key;
-      return parse_scalar_argument(step, inner, scope);
+      return parse_by_row(step, inner, scope);
     }
   }
   struct ExtraKey {
@@ -202,111 +129,105 @@ void StepParser::parse_argument(Step& step, const Field& f, const Scope& scope) 
     std::string_view previous;
     ExtraKey(Reader& reader, bool on) : r(reader), previous(r.set_extra_key(on ? "as" : "")) {}
     ~ExtraKey() { r.set_extra_key(previous); }
-  } extra(r_, !is_control(step.op));
-  parse_scalar_argument(step, f, scope);
+  } extra(r_, !control);
+  parse_by_row(step, f, scope);
 }
 
-void StepParser::parse_scalar_argument(Step& step, const Field& f, const Scope& scope) {
-  const YAML::Node& v = f.value;
-  std::string what = fmt::format("'{}'", f.key);
-  if (unsigned types = object_op_types(step.op)) {
-    step.object = resolve_object(v, f.loc, what, types, f.key);
+// The argument as the row describes it: its own parser, the scalar form, or the named keys.
+void StepParser::parse_by_row(Step& step, const Field& f, const Scope& scope) {
+  const RoutineDescriptor& d = descriptor(step.op);
+  if (d.parse) return (this->*d.parse)(step, f, scope);
+  if (d.parse_step) {
+    r_.error(f.key_loc, fmt::format("'{}' is written '- {}: CONDITION' followed by {}", f.key, f.key,
+                                    f.key == "if" ? "'then: [...]'" : "'steps: [...]'"));
     return;
   }
-  switch (step.op) {
-    case Op::work:
-      step.duration = r_.duration(f);
+  if (d.scalar != Arg::none && (d.keys.empty() || !f.value.IsMap()))
+    return parse_value(step, KeySpec{.type = d.scalar}, f, scope);
+  if (d.keys.empty()) {
+    r_.error(f.key_loc, fmt::format("internal: no argument parser for '{}'", f.key));
+    return;
+  }
+  std::vector<std::string_view> allowed;
+  for (const KeySpec& k : d.keys) allowed.push_back(k.key);
+  Fields fs = r_.fields(f.value, f.loc, fmt::format("'{}'", f.key), allowed);
+  for (const KeySpec& k : d.keys) {
+    const Field* field = k.required ? require(r_, fs, k.key, f) : fs.get(k.key);
+    if (field) parse_value(step, k, *field, scope);
+  }
+}
+
+// One value of type `spec.type` into its place in the step; `what` in messages is the key
+// (the routine's name for a scalar argument), objects are checked against the row's kinds.
+void StepParser::parse_value(Step& step, const KeySpec& spec, const Field& f, const Scope& scope) {
+  const RoutineDescriptor& d = descriptor(step.op);
+  const YAML::Node& v = f.value;
+  const std::string what = fmt::format("'{}'", f.key);
+  switch (spec.type) {
+    case Arg::none: break;
+    case Arg::object: step.object = resolve_object(v, f.loc, what, d.kinds, d.name); break;
+    case Arg::irql:
+      if (auto irql = r_.irql(f)) step.number = *irql;
       break;
-    case Op::repeat:
-      parse_repeat(step, f, scope);
-      break;
-    case Op::call:
-      step.routine = resolve_routine(v, f.loc, what);
-      break;
-    case Op::log:
-      step.text = text(v, f.loc, what, scope);
-      break;
-    case Op::dump:
-      parse_dump(step, f);
-      break;
-    case Op::assert_:
-      parse_assert(step, f);
-      break;
-    case Op::PsCreateSystemThread:
+    case Arg::manual_thread:
       step.thread = resolve_thread(v, f.loc, what);
       if (step.thread >= 0 && program_.threads[step.thread].start != StartKind::manual) {
         r_.error(f.loc, fmt::format("thread '{}' is not declared with 'start: manual', so "
-                                    "PsCreateSystemThread cannot start it",
-                                    program_.threads[step.thread].name));
+                                    "{} cannot start it",
+                                    program_.threads[step.thread].name, d.name));
       }
       break;
-    case Op::KeDelayExecutionThread:
-      parse_delay(step, f);
+    case Arg::thread: step.thread = resolve_thread(v, f.loc, what); break;
+    case Arg::waitable: resolve_waitable(v, f.loc, what, step.object, step.thread); break;
+    case Arg::waitables: parse_waitables(step, f); break;
+    case Arg::duration: step.duration = r_.duration(f); break;
+    case Arg::period: step.period = r_.duration(f); break;
+    case Arg::number:
+      if (auto n = r_.integer(f, spec.min, spec.max)) step.number = *n;
       break;
-    case Op::KeSetPriorityThread:
-      parse_set_priority(step, f);
+    case Arg::flag: step.flag = r_.boolean(f).value_or(false); break;
+    case Arg::alertable: step.alertable = r_.boolean(f).value_or(false); break;
+    case Arg::mode:
+      if (auto i = r_.choice(f, {"KernelMode", "UserMode"})) step.mode = static_cast<Mode>(*i);
       break;
-    case Op::KeRaiseIrql:
-    case Op::KeLowerIrql:
-      if (auto irql = r_.irql(f)) step.number = *irql;
+    case Arg::wait_type:
+      if (auto i = r_.choice(f, {"WaitAll", "WaitAny"})) step.wait_type = static_cast<WaitType>(*i);
       break;
-    case Op::KeInsertQueueApc:
-      parse_apc(step, f, scope);
+    case Arg::reason:
+      if (auto r = r_.wait_reason(f)) step.reason = *r;
       break;
-    case Op::KeSetEvent:
-    case Op::KeReleaseSemaphore:
-    case Op::KeReleaseMutex:
-      parse_signal(step, f);
+    case Arg::text: step.text = text(v, f.loc, what, scope); break;
+    case Arg::text2: step.text2 = text(v, f.loc, what, scope); break;
+    case Arg::routine: step.routine = resolve_routine(v, f.loc, what); break;
+    case Arg::variable: step.variable = resolve_variable(v, f.loc, what); break;
+    case Arg::operand:
+      if (auto o = operand(f)) step.operand = *o;
       break;
-    case Op::KeSetTimer:
-      parse_set_timer(step, f);
+    case Arg::comparand:
+      if (auto o = operand(f)) step.comparand = *o;
       break;
-    case Op::KeWaitForSingleObject:
-      parse_wait_single(step, f);
-      break;
-    case Op::KeWaitForMultipleObjects:
-      parse_wait_multiple(step, f);
-      break;
-    case Op::ZwCreateFile:
-    case Op::ZwWriteFile:
-    case Op::ZwOpenFile:
-    case Op::ZwSetInformationFile:
-    case Op::ZwClose:
-      parse_io(step, f, scope);
-      break;
-    case Op::InterlockedCompareExchange:
-    case Op::InterlockedExchange:
-    case Op::InterlockedExchangeAdd:
-    case Op::InterlockedIncrement:
-    case Op::InterlockedDecrement:
-    case Op::InterlockedOr:
-    case Op::InterlockedAnd:
-    case Op::InterlockedXor:
-    case Op::InterlockedBitTestAndSet:
-    case Op::InterlockedBitTestAndReset:
-    case Op::ReadNoFence:
-    case Op::WriteNoFence:
-      parse_word_op(step, f);
-      break;
-    case Op::if_:
-    case Op::while_:
-      r_.error(f.key_loc, fmt::format("'{}' is written '- {}: CONDITION' followed by {}", f.key, f.key,
-                                      f.key == "if" ? "'then: [...]'" : "'steps: [...]'"));
-      break;
-    default:
-      r_.error(f.key_loc, fmt::format("internal: no argument parser for '{}'", f.key));
+    case Arg::bit:
+      if (auto b = r_.integer(f, 0, 63)) step.operand.value = *b;
       break;
   }
 }
 
-namespace {
-// A required key of an argument map; reports its absence at the map.
-const Field* require(Reader& r, const Fields& fs, std::string_view key, const Field& f) {
-  const Field* k = fs.get(key);
-  if (!k && fs.is_map) r.error(f.loc, fmt::format("'{}' needs '{}'", f.key, key));
-  return k;
+// KeWaitForMultipleObjects' `objects`: objects and threads, at least one.
+void StepParser::parse_waitables(Step& step, const Field& f) {
+  const std::string what = fmt::format("'{}'", f.key);
+  auto items = r_.list(f.value, f.loc, what);
+  if (!items) return;
+  if (items->empty()) r_.error(f.loc, fmt::format("{} needs at least one object", what));
+  bool any_thread = false;
+  for (const YAML::Node& item : *items) {
+    int object = -1, thread = -1;
+    resolve_waitable(item, Reader::loc_of(item, f.loc), fmt::format("an {} entry", what), object, thread);
+    step.objects.push_back(object);
+    step.wait_threads.push_back(thread);
+    any_thread = any_thread || thread >= 0;
+  }
+  if (!any_thread) step.wait_threads.clear();
 }
-}  // namespace
 
 void StepParser::parse_repeat(Step& step, const Field& f, const Scope& scope) {
   Fields fs = r_.fields(f.value, f.loc, "'repeat'", {"count", "as", "steps"});
@@ -330,24 +251,6 @@ void StepParser::parse_repeat(Step& step, const Field& f, const Scope& scope) {
   }
   if (const Field* steps = require(r_, fs, "steps", f)) {
     step.body = parse_list(steps->value, steps->loc, "'steps'", inner);
-  }
-}
-
-void StepParser::parse_delay(Step& step, const Field& f) {
-  if (!f.value.IsMap()) {
-    step.duration = r_.duration(f);
-    return;
-  }
-  Fields fs = r_.fields(f.value, f.loc, "'KeDelayExecutionThread'", {"interval", "mode", "alertable"});
-  if (const Field* interval = require(r_, fs, "interval", f)) step.duration = r_.duration(*interval);
-  parse_wait_options(step, fs);
-}
-
-void StepParser::parse_set_priority(Step& step, const Field& f) {
-  Fields fs = r_.fields(f.value, f.loc, "'KeSetPriorityThread'", {"thread", "priority"});
-  if (const Field* t = require(r_, fs, "thread", f)) step.thread = resolve_thread(t->value, t->loc, "'thread'");
-  if (const Field* p = require(r_, fs, "priority", f)) {
-    if (auto n = r_.integer(*p, 0, 31)) step.number = *n;
   }
 }
 
@@ -378,109 +281,5 @@ void StepParser::parse_apc(Step& step, const Field& f, const Scope& scope) {
   }
 }
 
-void StepParser::parse_signal(Step& step, const Field& f) {
-  const char* object_key = "mutex";
-  unsigned type = type_bit(ObjectType::mutex);
-  if (step.op == Op::KeSetEvent) {
-    object_key = "event";
-    type = type_bit(ObjectType::event);
-  } else if (step.op == Op::KeReleaseSemaphore) {
-    object_key = "semaphore";
-    type = type_bit(ObjectType::semaphore);
-    step.number = 1;  // Adjustment
-  }
-  if (!f.value.IsMap()) {
-    step.object = resolve_object(f.value, f.loc, fmt::format("'{}'", f.key), type, f.key);
-    return;
-  }
-  std::string what = fmt::format("'{}'", f.key);
-  Fields fs = step.op == Op::KeSetEvent ? r_.fields(f.value, f.loc, what, {"event", "increment", "wait"})
-              : step.op == Op::KeReleaseSemaphore
-                  ? r_.fields(f.value, f.loc, what, {"semaphore", "adjustment", "wait"})
-                  : r_.fields(f.value, f.loc, what, {"mutex", "wait"});
-  if (const Field* o = require(r_, fs, object_key, f)) {
-    step.object = resolve_object(o->value, o->loc, fmt::format("'{}'", object_key), type, f.key);
-  }
-  if (const Field* inc = fs.get("increment")) {
-    if (auto n = r_.integer(*inc, 0, 31)) step.number = *n;
-  }
-  if (const Field* adj = fs.get("adjustment")) {
-    if (auto n = r_.integer(*adj, 1, kLongMax)) step.number = *n;
-  }
-  if (const Field* w = fs.get("wait")) step.flag = r_.boolean(*w).value_or(false);
-}
-
-void StepParser::parse_set_timer(Step& step, const Field& f) {
-  Fields fs = r_.fields(f.value, f.loc, "'KeSetTimer'", {"timer", "due", "period"});
-  if (const Field* t = require(r_, fs, "timer", f)) {
-    step.object = resolve_object(t->value, t->loc, "'timer'", type_bit(ObjectType::timer), f.key);
-  }
-  if (const Field* due = require(r_, fs, "due", f)) step.duration = r_.duration(*due);
-  if (const Field* period = fs.get("period")) step.period = r_.duration(*period);
-}
-
-void StepParser::parse_wait_options(Step& step, const Fields& fs) {
-  if (const Field* reason = fs.get("reason")) {
-    if (auto r = r_.wait_reason(*reason)) step.reason = *r;
-  }
-  if (const Field* mode = fs.get("mode")) {
-    if (auto i = r_.choice(*mode, {"KernelMode", "UserMode"})) step.mode = static_cast<Mode>(*i);
-  }
-  if (const Field* alertable = fs.get("alertable")) step.alertable = r_.boolean(*alertable).value_or(false);
-  if (const Field* timeout = fs.get("timeout")) step.duration = r_.duration(*timeout);
-}
-
-void StepParser::parse_wait_single(Step& step, const Field& f) {
-  if (!f.value.IsMap()) {
-    resolve_waitable(f.value, f.loc, "'KeWaitForSingleObject'", step.object, step.thread);
-    return;
-  }
-  Fields fs = r_.fields(f.value, f.loc, "'KeWaitForSingleObject'",
-                        {"object", "reason", "mode", "alertable", "timeout"});
-  if (const Field* o = require(r_, fs, "object", f)) {
-    resolve_waitable(o->value, o->loc, "'object'", step.object, step.thread);
-  }
-  parse_wait_options(step, fs);
-}
-
-void StepParser::parse_wait_multiple(Step& step, const Field& f) {
-  Fields fs = r_.fields(f.value, f.loc, "'KeWaitForMultipleObjects'",
-                        {"objects", "wait_type", "reason", "mode", "alertable", "timeout"});
-  if (const Field* list = require(r_, fs, "objects", f)) {
-    if (auto items = r_.list(list->value, list->loc, "'objects'")) {
-      if (items->empty()) r_.error(list->loc, "'objects' needs at least one object");
-      bool any_thread = false;
-      for (const YAML::Node& item : *items) {
-        int object = -1, thread = -1;
-        resolve_waitable(item, Reader::loc_of(item, list->loc), "an 'objects' entry", object, thread);
-        step.objects.push_back(object);
-        step.wait_threads.push_back(thread);
-        any_thread = any_thread || thread >= 0;
-      }
-      if (!any_thread) step.wait_threads.clear();
-    }
-  }
-  if (const Field* type = fs.get("wait_type")) {
-    if (auto i = r_.choice(*type, {"WaitAll", "WaitAny"})) step.wait_type = static_cast<WaitType>(*i);
-  }
-  parse_wait_options(step, fs);
-}
-
-void StepParser::parse_io(Step& step, const Field& f, const Scope& scope) {
-  if (!f.value.IsMap() && step.op != Op::ZwSetInformationFile) {
-    step.text = text(f.value, f.loc, fmt::format("'{}'", f.key), scope);
-    return;
-  }
-  std::string what = fmt::format("'{}'", f.key);
-  Fields fs = step.op == Op::ZwWriteFile ? r_.fields(f.value, f.loc, what, {"path", "bytes"})
-              : step.op == Op::ZwSetInformationFile
-                  ? r_.fields(f.value, f.loc, what, {"path", "rename_to"})
-                  : r_.fields(f.value, f.loc, what, {"path"});
-  if (const Field* path = require(r_, fs, "path", f)) step.text = text(path->value, path->loc, "'path'", scope);
-  if (const Field* bytes = fs.get("bytes")) step.number = r_.integer(*bytes, 0, kInt64Max).value_or(0);
-  if (step.op == Op::ZwSetInformationFile) {
-    if (const Field* to = require(r_, fs, "rename_to", f)) step.text2 = text(to->value, to->loc, "'rename_to'", scope);
-  }
-}
 
 }  // namespace kesim::scenario::detail

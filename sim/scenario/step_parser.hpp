@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/routine.hpp"
 #include "sim/scenario/yaml_reader.hpp"
 
 namespace kesim::scenario::detail {
@@ -36,34 +37,29 @@ class StepParser {
   // An object whose declaration was rejected: references to it are not reported again.
   void add_broken_object(std::string name) { broken_objects_.push_back(std::move(name)); }
 
+  // The special argument parsers, referenced from their routine rows (routine.hpp); every
+  // other argument is read generically from the row's schema by parse_by_row.
+  void parse_repeat(Step& step, const Field& f, const Scope& scope);
+  void parse_apc(Step& step, const Field& f, const Scope& scope);
+  void parse_dump(Step& step, const Field& f, const Scope& scope);    // step_assert.cpp
+  void parse_assert(Step& step, const Field& f, const Scope& scope);  // step_assert.cpp
+  void parse_word_op(Step& step, const Field& f, const Scope& scope);  // step_words.cpp (§7)
+  void parse_if(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
+  void parse_while(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
+
  private:
   static constexpr int kMaxDepth = 64;
 
   void parse_step(std::vector<Step>& out, const YAML::Node& node, Loc loc, const Scope& scope);
   void parse_argument(Step& step, const Field& f, const Scope& scope);
-  void parse_scalar_argument(Step& step, const Field& f, const Scope& scope);
+  void parse_by_row(Step& step, const Field& f, const Scope& scope);
+  void parse_value(Step& step, const KeySpec& spec, const Field& f, const Scope& scope);
+  void parse_waitables(Step& step, const Field& f);
 
-  void parse_repeat(Step& step, const Field& f, const Scope& scope);
-  void parse_delay(Step& step, const Field& f);
-  void parse_set_priority(Step& step, const Field& f);
-  void parse_apc(Step& step, const Field& f, const Scope& scope);
-  void parse_signal(Step& step, const Field& f);  // KeSetEvent, KeReleaseSemaphore, KeReleaseMutex
-  void parse_set_timer(Step& step, const Field& f);
-  void parse_wait_single(Step& step, const Field& f);
-  void parse_wait_multiple(Step& step, const Field& f);
-  void parse_wait_options(Step& step, const Fields& fs);
-  void parse_io(Step& step, const Field& f, const Scope& scope);
-  // step_assert.cpp
-  void parse_dump(Step& step, const Field& f);
-  void parse_assert(Step& step, const Field& f);
   // step_words.cpp (§7)
-  void parse_word_op(Step& step, const Field& f);
-  static std::string word_op_usage(Op op);
   std::optional<Operand> operand(const Field& f);
   std::optional<std::int64_t> word_value(const Field& f);
   int resolve_variable(const YAML::Node& node, Loc loc, std::string_view what);
-  void parse_if(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
-  void parse_while(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
   bool parse_assert_word_key(Assertion& a, const Field& k);
 
   // Name resolution; each reports its own error and returns -1.

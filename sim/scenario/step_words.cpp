@@ -1,12 +1,6 @@
 // sim/scenario/step_words.cpp — memory words, results and control flow (SCENARIO-FORMAT §7):
-// the Interlocked* word operations, ReadNoFence/WriteNoFence, YieldProcessor, `as:` locals,
+// the arguments of the word operations (their rows are in routines_words.cpp), `as:` locals,
 // conditions of `if`/`while`/`invariants`, and the assert keys about them.
-//
-// NT spellings and return values follow Microsoft's reference pages for the Interlocked*
-// routines (wdm.h): InterlockedCompareExchange, InterlockedExchange, InterlockedExchangeAdd,
-// InterlockedOr/And/Xor and InterlockedBitTestAndSet/Reset return the value (or bit) *before*
-// the operation; InterlockedIncrement/InterlockedDecrement return the resulting value.
-// ReadNoFence/WriteNoFence are the plain (non-interlocked) accesses of wdm.h.
 #include <fmt/format.h>
 
 #include <limits>
@@ -91,42 +85,40 @@ std::optional<Operand> StepParser::operand(const Field& f) {
   return o;
 }
 
-void StepParser::parse_word_op(Step& step, const Field& f) {
+namespace {
+// How a word operation is written, for its messages: "'NAME: {target: WORD, value: V}'", and
+// for a routine that also takes the bare word "'NAME: WORD' or 'NAME: {target: WORD, ...}'".
+std::string usage(const RoutineDescriptor& d) {
+  const std::string map = fmt::format("'{}: {}'", d.name, d.usage);
+  return d.scalar == Arg::variable ? fmt::format("'{}: WORD' or {}", d.name, map) : map;
+}
+}  // namespace
+
+// {target: WORD, <the row's keys>, as: LOCAL}; every key of the row is required.
+void StepParser::parse_word_op(Step& step, const Field& f, const Scope&) {
+  const RoutineDescriptor& d = descriptor(step.op);
   const std::string what = fmt::format("'{}'", f.key);
   if (!f.value.IsMap()) {
-    switch (step.op) {
-      case Op::InterlockedIncrement:
-      case Op::InterlockedDecrement:
-      case Op::ReadNoFence:
-        step.variable = resolve_variable(f.value, f.loc, what);
-        return;
-      default:
-        r_.error(f.loc, fmt::format("{} takes a map: {}", what, word_op_usage(step.op)));
-        return;
-    }
+    if (d.scalar == Arg::variable) step.variable = resolve_variable(f.value, f.loc, what);
+    else r_.error(f.loc, fmt::format("{} takes a map: {}", what, usage(d)));
+    return;
   }
   std::vector<std::string_view> keys = {"target", "as"};
-  switch (step.op) {
-    case Op::InterlockedCompareExchange: keys.insert(keys.end(), {"exchange", "comparand"}); break;
-    case Op::InterlockedBitTestAndSet:
-    case Op::InterlockedBitTestAndReset: keys.push_back("bit"); break;
-    case Op::InterlockedIncrement:
-    case Op::InterlockedDecrement:
-    case Op::ReadNoFence: break;
-    default: keys.push_back("value"); break;
-  }
+  for (const KeySpec& k : d.keys) keys.push_back(k.key);
   Fields all = r_.entries(f.value, f.loc, what);
   for (const Field& k : all.items)
     if (std::find(keys.begin(), keys.end(), k.key) == keys.end())
-      r_.error(k.key_loc, fmt::format("unknown key '{}' in {} ({})", k.key, what, word_op_usage(step.op)));
+      r_.error(k.key_loc, fmt::format("unknown key '{}' in {} ({})", k.key, what, usage(d)));
   for (std::size_t i = 2; i < keys.size(); ++i)
-    if (!all.get(keys[i])) r_.error(f.loc, fmt::format("{} needs '{}' ({})", what, keys[i], word_op_usage(step.op)));
+    if (!all.get(keys[i])) r_.error(f.loc, fmt::format("{} needs '{}' ({})", what, keys[i], usage(d)));
   const Field* target = all.get("target");
   if (!target) {
-    r_.error(f.loc, fmt::format("{} needs 'target' ({})", what, word_op_usage(step.op)));
+    r_.error(f.loc, fmt::format("{} needs 'target' ({})", what, usage(d)));
     return;
   }
   step.variable = resolve_variable(target->value, target->loc, "'target'");
+  // Values are read even under a key the row does not take (already reported above), so a
+  // bad value there is reported too.
   if (const Field* x = all.get("exchange")) {
     if (auto o = operand(*x)) step.operand = *o;
   } else if (const Field* v = all.get("value")) {
@@ -136,20 +128,6 @@ void StepParser::parse_word_op(Step& step, const Field& f) {
     if (auto o = operand(*c)) step.comparand = *o;
   if (const Field* b = all.get("bit"))
     if (auto bit = r_.integer(*b, 0, 63)) step.operand.value = *bit;
-}
-
-std::string StepParser::word_op_usage(Op op) {
-  const std::string name = op_name(op);
-  switch (op) {
-    case Op::InterlockedCompareExchange:
-      return "'" + name + ": {target: WORD, exchange: V, comparand: V, as: LOCAL}'";
-    case Op::InterlockedBitTestAndSet:
-    case Op::InterlockedBitTestAndReset: return "'" + name + ": {target: WORD, bit: 0..63}'";
-    case Op::InterlockedIncrement:
-    case Op::InterlockedDecrement:
-    case Op::ReadNoFence: return "'" + name + ": WORD' or '" + name + ": {target: WORD, as: LOCAL}'";
-    default: return "'" + name + ": {target: WORD, value: V}'";
-  }
 }
 
 std::optional<Condition> StepParser::condition(const YAML::Node& node, Loc loc, std::string_view what,

@@ -63,7 +63,7 @@ Fields Reader::entries(const YAML::Node& map, Loc loc, std::string_view what) {
 }
 
 Fields Reader::fields(const YAML::Node& map, Loc loc, std::string_view what,
-                      std::initializer_list<std::string_view> allowed) {
+                      std::span<const std::string_view> allowed) {
   Fields all = entries(map, loc, what);
   Fields out;
   out.is_map = all.is_map;
@@ -227,7 +227,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return best ? fmt::format("; did you mean '{}'?", *best) : std::string();
 }
 
-std::string join(std::initializer_list<std::string_view> words) {
+std::string join(std::span<const std::string_view> words) {
   std::string out;
   for (std::string_view w : words) {
     if (!out.empty()) out += ", ";

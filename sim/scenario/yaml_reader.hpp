@@ -11,6 +11,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,7 +53,11 @@ class Reader {
   Fields entries(const YAML::Node& map, Loc loc, std::string_view what);
   // Like entries, and reports keys outside `allowed` (with a did-you-mean hint).
   Fields fields(const YAML::Node& map, Loc loc, std::string_view what,
-                std::initializer_list<std::string_view> allowed);
+                std::span<const std::string_view> allowed);
+  Fields fields(const YAML::Node& map, Loc loc, std::string_view what,
+                std::initializer_list<std::string_view> allowed) {
+    return fields(map, loc, what, std::span(allowed.begin(), allowed.size()));
+  }
   // A key that fields() accepts on top of `allowed` while set (`as` in a step's arguments).
   std::string_view set_extra_key(std::string_view key) { return std::exchange(extra_key_, key); }
   // Items of a sequence (null reads as empty); nullopt after reporting a non-sequence.
@@ -99,6 +104,9 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
 // "; did you mean 'X'?" or "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 // "a, b, c".
-std::string join(std::initializer_list<std::string_view> words);
+std::string join(std::span<const std::string_view> words);
+inline std::string join(std::initializer_list<std::string_view> words) {
+  return join(std::span(words.begin(), words.size()));
+}
 
 }  // namespace kesim::scenario::detail
