@@ -46,6 +46,7 @@ class InterruptGuard {
     ::sigaction(SIGTERM, &sa, &old_term_);
   }
   ~InterruptGuard() {
+    g_interrupt = 0;  // run_batch returned it; a later run_isolated must not see it
     ::sigaction(SIGINT, &old_int_, nullptr);
     ::sigaction(SIGTERM, &old_term_, nullptr);
   }

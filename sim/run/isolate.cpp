@@ -46,23 +46,32 @@ void write_all(int fd, const std::string& s) {
   }
 }
 
-// Test-only: KESIM_TEST_CRASH=STEM[:segv|abort|exit] makes the child for the scenario whose
-// file stem is STEM die the way a real crash would (a signal, std::abort, or exit status 1
-// without a result, as a sanitizer report ends). Honoured only here, in the isolated child, so
+// Test-only: KESIM_TEST_CRASH=STEM[:segv|abort|exit|hang][,...] makes the child for the scenario
+// whose file stem is STEM die the way a real crash would (a signal, std::abort, or exit status 1
+// without a result, as a sanitizer report ends) or hang. Honoured only here, in the isolated child, so
 // the batch's crash handling can be tested without relying on a simulator bug that will be
 // fixed. Costs one getenv per scenario.
 void test_crash_hook(const std::string& file) {
   const char* v = std::getenv("KESIM_TEST_CRASH");
   if (!v) return;
-  const std::string spec = v;
-  const std::string stem = spec.substr(0, spec.find(':'));
-  const std::string how = spec.find(':') == std::string::npos ? "segv" : spec.substr(spec.find(':') + 1);
-  if (stem != std::filesystem::path(file).stem().string()) return;
-  std::fprintf(stderr, "KESIM_TEST_CRASH: %s ends the child (%s)\n", stem.c_str(), how.c_str());
-  if (how == "abort") std::abort();
-  if (how == "exit") ::_exit(1);
-  ::raise(SIGSEGV);
-  ::_exit(1);  // SIGSEGV blocked or ignored: still no result
+  const std::string mine = std::filesystem::path(file).stem().string();
+  std::string_view rest = v;
+  while (!rest.empty()) {  // a comma-separated list of STEM[:HOW]
+    const std::string_view item = rest.substr(0, rest.find(','));
+    rest = item.size() < rest.size() ? rest.substr(item.size() + 1) : std::string_view();
+    const std::string_view stem = item.substr(0, item.find(':'));
+    const std::string_view how = stem.size() < item.size() ? item.substr(stem.size() + 1) : "segv";
+    if (stem != mine) continue;
+    std::fprintf(stderr, "KESIM_TEST_CRASH: %s ends the child (%.*s)\n", mine.c_str(),
+                 static_cast<int>(how.size()), how.data());
+    if (how == "abort") std::abort();
+    if (how == "exit") ::_exit(1);
+    if (how == "hang")
+      for (;;) ::pause();  // a child stuck outside the simulator: only the timeout ends it
+    std::signal(SIGSEGV, SIG_DFL);  // die by the signal even where ASan would catch it and exit
+    ::raise(SIGSEGV);
+    ::_exit(1);  // SIGSEGV blocked: still no result
+  }
 }
 
 [[noreturn]] void child_main(const std::string& file, int result_fd, int err_fd) {

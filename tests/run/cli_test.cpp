@@ -29,6 +29,10 @@ struct Proc {
   std::string out;
 };
 
+// The batch's crashes and hangs come from KESIM_TEST_CRASH (the child dies or hangs on cue), so
+// these tests do not depend on a simulator bug or on the simulator's limits; batch_test.cpp
+// has a hang from a real scenario.
+
 // Runs kesim with stdout through a pipe (as CI sees it); stderr goes to the test's stderr.
 // `on_line` may act on the child while it runs (e.g. signal it).
 Proc run_kesim(std::vector<std::string> args, const std::function<void(pid_t, const std::string&)>& on_line = {}) {
@@ -89,18 +93,6 @@ fs::path scratch() {
 
 const std::string kOk = (kRoot / "scenarios/basics/spin_lock_contention.yaml").string();
 
-const char* kHang = R"(name: hang
-machine: {max_steps: 1000000000000000}
-objects:
-  E: {type: event, kind: notification}
-threads:
-  - name: T
-    steps:
-      - repeat: {count: 1000000000000, steps: [{KeSetEvent: E}]}
-expect:
-  outcome: completed
-)";
-
 }  // namespace
 
 TEST(Cli, VersionPrintsVersionBuildAndTraceFormat) {
@@ -135,8 +127,8 @@ TEST(Cli, TestFlushesEachLineThroughAPipeAndSurvivesAHangAndACrash) {
   const fs::path d = scratch();
   fs::copy_file(kOk, d / "a_ok.yaml");
   fs::copy_file(kOk, d / "b_crash.yaml");
-  std::ofstream(d / "c_hang.yaml") << kHang;
-  ::setenv("KESIM_TEST_CRASH", "b_crash", 1);
+  fs::copy_file(kOk, d / "c_hang.yaml");
+  ::setenv("KESIM_TEST_CRASH", "b_crash,c_hang:hang", 1);
   const Proc r = run_kesim({"test", d.string(), "--timeout", "2s", "--junit", (d / "j.xml").string()});
   ::unsetenv("KESIM_TEST_CRASH");
   EXPECT_EQ(r.status, 3) << r.out;
@@ -153,19 +145,26 @@ TEST(Cli, TestFlushesEachLineThroughAPipeAndSurvivesAHangAndACrash) {
 TEST(Cli, TestInterruptedBySigtermStillPrintsTheSummaryAndWritesTheJUnitFile) {
   const fs::path d = scratch();
   fs::copy_file(kOk, d / "a_ok.yaml");
-  std::ofstream(d / "b_hang.yaml") << kHang;
+  fs::copy_file(kOk, d / "b_hang.yaml");
   fs::copy_file(kOk, d / "c_ok.yaml");
+  ::setenv("KESIM_TEST_CRASH", "b_hang:hang", 1);
   bool sent = false;
   const Proc r = run_kesim({"test", d.string(), "--timeout", "60s", "--junit", (d / "j.xml").string()},
                       [&](pid_t pid, const std::string& line) {
                         if (!sent && line.rfind("PASS ", 0) == 0) {
-                          ::kill(pid, SIGTERM);  // while the hang runs
+                          ::usleep(200'000);  // most likely while the hang runs
+                          ::kill(pid, SIGTERM);
                           sent = true;
                         }
                       });
+  ::unsetenv("KESIM_TEST_CRASH");
   EXPECT_EQ(r.status, 128 + SIGTERM) << r.out;
   ASSERT_FALSE(r.lines.empty());
-  EXPECT_EQ(r.lines.back().second, "1 passed, 1 failed (1 not run: interrupted)") << r.out;
+  // Whether the signal came while the hanging child ran or between two scenarios, the hang and
+  // c_ok are not passed, and the summary says so.
+  const std::string& last = r.lines.back().second;
+  EXPECT_TRUE(last == "1 passed, 1 failed (1 not run: interrupted)" ||
+              last == "1 passed, 0 failed (2 not run: interrupted)") << r.out;
   EXPECT_EQ(kesim::test::xml_problem(read(d / "j.xml")), "");
 }
 
