@@ -4,6 +4,8 @@
 // not a failed expectation (1); invalid UTF-8 in names and strings keeps JSON and XML valid.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -33,7 +35,7 @@ std::string read(const fs::path& p) {
 // A fresh directory per test, named after it.
 fs::path scratch() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const fs::path d = fs::temp_directory_path() / (std::string("kesim_batch_") + info->name());
+  const fs::path d = fs::temp_directory_path() / (std::string("kesim_batch_") + info->name() + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;

@@ -85,7 +85,7 @@ std::string read(const fs::path& p) {
 
 fs::path scratch() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const fs::path d = fs::temp_directory_path() / (std::string("kesim_cli_") + info->name());
+  const fs::path d = fs::temp_directory_path() / (std::string("kesim_cli_") + info->name() + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
