@@ -107,16 +107,18 @@ std::string signal_text(int sig) {
 // not exit). Returns the wait status.
 int reap(pid_t pid, Clock::time_point deadline, bool& timed_out) {
   int st = 0;
+  bool killed = false;
   for (;;) {
-    const pid_t r = ::waitpid(pid, &st, timed_out ? 0 : WNOHANG);
+    const pid_t r = ::waitpid(pid, &st, killed ? 0 : WNOHANG);
     if (r == pid) return st;
     if (r < 0 && errno != EINTR) return st;
     if (r == 0) {
       if (Clock::now() >= deadline || batch_interrupt_signal() != 0) {
-        timed_out = batch_interrupt_signal() == 0;
+        timed_out = timed_out || batch_interrupt_signal() == 0;
         ::kill(-pid, SIGKILL);
         ::kill(pid, SIGKILL);
-        continue;  // now wait blocking
+        killed = true;  // now wait blocking: SIGKILL cannot be ignored
+        continue;
       }
       ::poll(nullptr, 0, 5);
     }
