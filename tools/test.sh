@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/test.sh — every test: installs dependencies, builds, runs the unit tests and the
 # scenario suite (ctest), then the same under AddressSanitizer + UndefinedBehaviorSanitizer.
-#   tools/test.sh            both configurations
+#   tools/test.sh            both configurations, then a one-minute fuzz smoke run
 #   tools/test.sh --fast     the optimized build only
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,4 +24,7 @@ if [ "${1:-}" != "--fast" ]; then
   ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_config asan -DCMAKE_BUILD_TYPE=Debug -DKESIM_SANITIZE=ON -DKESIM_BENCH=OFF
+  echo "== fuzz smoke (tools/fuzz.sh ${KESIM_FUZZ_SECONDS:-60}) =="
+  # clang/libFuzzer: skipped with a message when clang cannot be installed.
+  "$root/tools/fuzz.sh" "${KESIM_FUZZ_SECONDS:-60}"
 fi

@@ -94,7 +94,9 @@ void Simulator::add_invariant(std::string name, std::function<bool()> holds) {
 RunResult Simulator::run() { return machine_->run(); }
 
 std::string Simulator::report() const { return machine_->render_text(); }
-std::string Simulator::json() const { return machine_->to_json().dump(2); }
+std::string Simulator::json() const {
+  return machine_->to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 std::string Simulator::trace() const { return machine_->render_trace(); }
 
 std::string Simulator::view(std::string_view command) const {

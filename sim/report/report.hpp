@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -53,6 +54,11 @@ std::optional<View> parse_view(std::string_view text);
 // The step a thread was executing, as "file:line: OpName" (or "" if unknown).
 std::string describe_step(const SourceMap& p, const void* step);
 
+// The version of the trace kesim records: the event records hashed into `trace_hash` and the
+// layout of the Chrome trace (`--trace-out`). Bump it when either changes, so a hash or a trace
+// file from another version is not compared as if it were the same format (`kesim --version`).
+inline constexpr int kTraceFormatVersion = 1;
+
 // Chrome trace-event JSON (Perfetto-compatible): one track per CPU and per thread.
 // Needs the kernel's trace recorded with keep_all.
 std::string render_chrome_trace(const ke::Kernel& k, const SourceMap* p);
@@ -64,7 +70,12 @@ struct TestCase {
   bool passed = true;
   std::string failure;  // mismatches / error text
   double virtual_seconds = 0;
+  bool error = false;   // an <error> (crash, timeout, bad input) rather than a <failure>
+  std::string failure_type = "expectation";
 };
+// Any bytes as XML 1.0 character data or attribute value: markup escaped, invalid UTF-8 and
+// characters XML forbids replaced by U+FFFD, so the document is always well-formed.
+std::string xml_escape(std::string_view s);
 std::string render_junit(const std::vector<TestCase>& cases);
 
 std::string format_time(std::int64_t ns);  // "1.250 ms", "350 us", "12 ns"

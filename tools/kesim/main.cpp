@@ -4,48 +4,32 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/check/catalog.hpp"
+#include "sim/report/report.hpp"
+#include "sim/run/batch.hpp"
 #include "sim/run/run.hpp"
 #include "sim/scenario/program.hpp"
 
-namespace fs = std::filesystem;
 using kesim::run::Result;
+
+#ifdef KESIM_ASAN
+// A sanitizer report ends the process with exit status 1 by default, which reads as "expect
+// not met": make it 3, an internal error (SCENARIO-FORMAT §5). ASAN_OPTIONS/UBSAN_OPTIONS in
+// the environment still override this.
+extern "C" const char* __asan_default_options() { return "exitcode=3"; }
+extern "C" const char* __ubsan_default_options() { return "exitcode=3"; }
+#endif
 
 namespace {
 
-int worst(int a, int b) {
-  // bad input beats a failed expectation beats success; internal errors beat everything
-  auto rank = [](int c) { return c == 3 ? 4 : c == 2 ? 3 : c == 1 ? 2 : 1; };
-  return rank(a) >= rank(b) ? a : b;
-}
-
-std::vector<std::string> collect_yaml(const std::vector<std::string>& paths, int& status) {
-  std::vector<std::string> files;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && (it->path().extension() == ".yaml" || it->path().extension() == ".yml"))
-          found.push_back(it->path().generic_string());
-      std::sort(found.begin(), found.end());  // deterministic order
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(p, ec)) {
-      files.push_back(p);
-    } else {
-      fmt::print(stderr, "{}: error: no such file or directory\n", p);
-      status = worst(status, 2);
-    }
-  }
-  return files;
-}
+int worst(int a, int b) { return kesim::run::worse_exit(a, b); }
 
 int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& opt,
             const std::string& format) {
@@ -67,42 +51,54 @@ int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& op
   }
   if (format == "json") {
     const nlohmann::json& out = files.size() == 1 && array.size() == 1 ? array[0] : array;
-    std::fputs((out.dump(2) + "\n").c_str(), stdout);
+    // A scenario string or file name may hold invalid UTF-8: replace it (U+FFFD) rather than
+    // throw and lose every report of the run.
+    std::fputs((out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
   }
   return status;
 }
 
 
-int cmd_test(const std::vector<std::string>& paths, const std::string& junit) {
-  int status = 0;
-  const std::vector<std::string> files = collect_yaml(paths, status);
-  int passed = 0, failed = 0;
-  std::vector<kesim::report::TestCase> cases;
-  for (const std::string& f : files) {
-    Result r = kesim::run::run_file(f, {});
-    const bool ok = r.exit_code == 0;
-    (ok ? passed : failed)++;
-    fmt::print("{} {} ({})\n", ok ? "PASS" : "FAIL", f, r.summary);
-    if (!r.diagnostics.empty()) std::fputs(r.diagnostics.c_str(), stdout);
-    kesim::report::TestCase tc;
-    tc.name = r.json.is_null() ? fs::path(f).stem().string() : r.json.value("scenario", f);
-    tc.file = f;
-    tc.passed = ok;
-    tc.failure = ok ? "" : (r.diagnostics.empty() ? r.summary : r.diagnostics);
-    if (!r.json.is_null()) tc.virtual_seconds = r.json.value("virtual_time_ns", 0.0) / 1e9;
-    cases.push_back(std::move(tc));
+int cmd_test(const std::vector<std::string>& paths, const std::string& junit, const std::string& timeout,
+             const std::string& format) {
+  kesim::run::BatchOptions opt;
+  const auto ms = kesim::run::parse_wall_time(timeout);
+  if (!ms) {
+    fmt::print(stderr, "kesim test: bad --timeout '{}' (a wall-clock duration like 500ms, 30s, 5m)\n", timeout);
+    return 2;
   }
-  fmt::print("{} passed, {} failed\n", passed, failed);
-  if (!junit.empty()) {
-    std::ofstream out(junit, std::ios::binary);
-    out << kesim::report::render_junit(cases);
-    if (!out) {
-      fmt::print(stderr, "{}: error: cannot write\n", junit);
-      return 2;
-    }
+  opt.timeout_ms = *ms;
+  opt.json = format == "json";
+  opt.junit = junit;
+  const kesim::run::BatchResult r = kesim::run::run_batch(paths, opt);
+  if (r.interrupted != 0) {
+    // The batch printed its summary and wrote the JUnit file; end as the signal would have.
+    std::fflush(nullptr);
+    std::signal(r.interrupted, SIG_DFL);
+    std::raise(r.interrupted);
   }
-  if (status == 2 && failed == 0) return 2;
-  return failed ? 1 : 0;
+  return r.exit_code;
+}
+
+// Decimal text only: CLI11 would read "-1" into a uint64 as 2^64-1 and wrap 2^64 silently.
+std::optional<std::uint64_t> parse_seed(const std::string& text) {
+  if (text.empty() || text.size() > 20 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 10);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::string version_text() {
+  // KESIM_VERSION, KESIM_BUILD_TYPE and KESIM_COMPILER come from tools/kesim/CMakeLists.txt.
+#ifdef KESIM_ASAN
+  const char* sanitizers = ", AddressSanitizer + UndefinedBehaviorSanitizer";
+#else
+  const char* sanitizers = "";
+#endif
+  return fmt::format("kesim {}\nbuild: {} ({}{})\ntrace format: {}", KESIM_VERSION, KESIM_BUILD_TYPE,
+                     KESIM_COMPILER, sanitizers, kesim::report::kTraceFormatVersion);
 }
 
 int cmd_check(const std::vector<std::string>& files) {
@@ -184,26 +180,31 @@ int cmd_replay(const std::string& file, const std::string& token, const std::str
 int main(int argc, char** argv) {
   CLI::App app{"kesim: a deterministic Windows kernel-synchronization simulator"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text());
 
   std::vector<std::string> files;
   kesim::run::Options opt;
-  std::uint64_t seed = 0;
+  std::string seed_text;
   int processors = 0;
   std::string format = "text";
 
   auto* run = app.add_subcommand("run", "run scenarios and print their reports");
   run->add_option("files", files, "scenario files")->required();
-  auto* seed_opt = run->add_option("--seed", seed, "scheduling seed (overrides machine.seed)");
+  auto* seed_opt = run->add_option("--seed", seed_text, "scheduling seed 0..2^64-1 (overrides machine.seed)");
   auto* proc_opt = run->add_option("--processors", processors, "simulated CPUs (overrides machine.processors)")
                        ->check(CLI::Range(1, 64));
   run->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
   run->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
 
   std::vector<std::string> paths;
-  std::string junit;
-  auto* test = app.add_subcommand("test", "run every *.yaml below the paths and check its expect block");
+  std::string junit, timeout = "60s", test_format = "text";
+  auto* test = app.add_subcommand("test", "run every *.yaml below the paths, each isolated in a child "
+                                          "process, and check its expect block");
   test->add_option("paths", paths, "files or directories")->required();
   test->add_option("--junit", junit, "also write JUnit XML here");
+  test->add_option("--timeout", timeout, "wall-clock limit per scenario (default 60s)");
+  test->add_option("--format", test_format, "one line per scenario: text or a JSON object")
+      ->check(CLI::IsMember({"text", "json"}));
 
   std::vector<std::string> check_files;
   auto* check = app.add_subcommand("check", "validate scenarios without running them");
@@ -238,10 +239,17 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   try {
-    if (*seed_opt) opt.seed = seed;
+    if (*seed_opt) {
+      opt.seed = parse_seed(seed_text);
+      if (!opt.seed) {
+        fmt::print(stderr, "kesim run: bad --seed '{}' (a decimal integer from 0 to 18446744073709551615)\n",
+                   seed_text);
+        return 2;
+      }
+    }
     if (*proc_opt) opt.processors = processors;
     if (*run) return cmd_run(files, opt, format);
-    if (*test) return cmd_test(paths, junit);
+    if (*test) return cmd_test(paths, junit, timeout, test_format);
     if (*check) return cmd_check(check_files);
     if (*explain) return cmd_explain(topic, list_topics);
     if (*explore) return cmd_explore(explore_file, strategy, runs, bound, time_budget);
