@@ -34,7 +34,7 @@ struct BlockedThread {
 
 struct RunResult {
   Outcome outcome = Outcome::completed;
-  std::string limit;              // time_limit: "time" or "steps"
+  std::string limit;              // time_limit: "time", "steps" or a resource (limits.hpp)
   std::vector<CycleEdge> cycle;
   std::vector<BlockedThread> blocked;  // every thread still blocked at the end
   std::optional<ke::BugcheckRecord> bugcheck;

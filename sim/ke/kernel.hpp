@@ -184,6 +184,8 @@ class Kernel {
   std::uint64_t next_address_ = 0xffff910145796000ull;
   StartEvent start_event_;
   Kernel* previous_ = nullptr;
+  std::size_t output_bytes_ = 0;  // KiCountOutput
+  friend void KiCountOutput(std::size_t bytes);
 };
 
 // The kernel the Ke routines act on (set by Kernel::run for its duration).

@@ -50,6 +50,12 @@ inline void KiReleaseDone(KTHREAD& t, KOBJECT_BASE& lock) {
 // deadlock analysis and AutoBoost read both.
 void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock);
 
+// Limits (sim/engine/limits.hpp, kernel.cpp). One scenario step is about to run: counts it
+// toward max_steps and checks the stack left; the run stops when a limit is reached.
+void KiCountStep();
+// `bytes` of log/dump output are about to be kept: stops the run past kMaxOutputBytes.
+void KiCountOutput(std::size_t bytes);
+
 // The thread state as a debugger shows it: the Ke state, refined by the engine's.
 KTHREAD_STATE KiThreadState(const KTHREAD& t);
 

@@ -87,6 +87,7 @@ void Exec::run_step(Ctx& c, const Step& s) {
   Interpreter& in = *c.interp;
   KTHREAD& t = *c.thread;
   t.current_step = &s;
+  KiCountStep();  // max_steps and the stack reserve (sim/engine/limits.hpp)
   switch (s.op) {
     // ---- control
     case Op::work:
@@ -107,14 +108,18 @@ void Exec::run_step(Ctx& c, const Step& s) {
     case Op::log: {
       const std::string line = fmt::format("[{:>12}] {}: {}", fmt::format("{} ns", in.kernel_->engine().now()),
                                            t.name, expand(c, s.text));
+      KiCountOutput(line.size());
       in.output_.push_back(line);
       in.kernel_->record(engine::TraceKind::Log, &t, nullptr, static_cast<std::int64_t>(in.output_.size() - 1));
       break;
     }
     case Op::dump:
       if (in.opt_.render_view)
-        for (const View& v : s.views)
-          in.output_.push_back(in.opt_.render_view(*in.kernel_, in.program_, v, &t));
+        for (const View& v : s.views) {
+          std::string text = in.opt_.render_view(*in.kernel_, in.program_, v, &t);
+          KiCountOutput(text.size());
+          in.output_.push_back(std::move(text));
+        }
       break;
     case Op::assert_:
       check_assert(c, s);

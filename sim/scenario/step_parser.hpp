@@ -33,6 +33,8 @@ class StepParser {
   static constexpr int kMaxDepth = 64;
 
   void parse_step(std::vector<Step>& out, const YAML::Node& node, Loc loc, const Scope& scope);
+  // loader_limits.cpp: counts one more step (YAML aliases expand); false past the limit.
+  bool charge_step(Loc loc);
   void parse_argument(Step& step, const Field& f, const Scope& scope);
 
   void parse_repeat(Step& step, const Field& f, const Scope& scope);
@@ -68,6 +70,7 @@ class StepParser {
   Program& program_;
   Reader& r_;
   std::vector<std::string> broken_objects_;
+  std::size_t steps_parsed_ = 0;
 };
 
 constexpr unsigned type_bit(ObjectType t) { return 1u << static_cast<unsigned>(t); }

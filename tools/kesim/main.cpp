@@ -14,6 +14,7 @@
 #include "sim/check/catalog.hpp"
 #include "sim/run/run.hpp"
 #include "sim/scenario/program.hpp"
+#include "tools/kesim/crash.hpp"
 
 namespace fs = std::filesystem;
 using kesim::run::Result;
@@ -53,6 +54,7 @@ int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& op
   nlohmann::json array = nlohmann::json::array();
   bool first = true;
   for (const std::string& f : files) {
+    kesim::cli::set_crash_scenario(f.c_str());
     Result r = kesim::run::run_file(f, opt);
     status = worst(status, r.exit_code);
     if (!r.diagnostics.empty()) std::fputs(r.diagnostics.c_str(), stderr);
@@ -79,6 +81,7 @@ int cmd_test(const std::vector<std::string>& paths, const std::string& junit) {
   int passed = 0, failed = 0;
   std::vector<kesim::report::TestCase> cases;
   for (const std::string& f : files) {
+    kesim::cli::set_crash_scenario(f.c_str());
     Result r = kesim::run::run_file(f, {});
     const bool ok = r.exit_code == 0;
     (ok ? passed : failed)++;
@@ -173,6 +176,7 @@ int cmd_replay(const std::string& file, const std::string& token, const std::str
 }  // namespace
 
 int main(int argc, char** argv) {
+  kesim::cli::install_crash_handler();  // a fiber stack overflow: exit 3 with the thread
   CLI::App app{"kesim: a deterministic Windows kernel-synchronization simulator"};
   app.require_subcommand(1);
 
