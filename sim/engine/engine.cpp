@@ -81,15 +81,15 @@ Task* Engine::find_next() {
       std::pop_heap(events_.begin(), events_.end(), Later{});
       Event ev = events_.back();
       events_.pop_back();
-      ++events_processed_;
-      ev.handler->on_event(ev.a, ev.b);
-      if (stop_requested_) return nullptr;
       // Events count toward max_steps: a 1 ns periodic timer is a loop of events alone.
       if (++counted_ > max_steps_) [[unlikely]] {
         stop_reason_ = StopReason::StepLimit;
         stop_requested_ = true;
         return nullptr;
       }
+      ++events_processed_;
+      ev.handler->on_event(ev.a, ev.b);
+      if (stop_requested_) return nullptr;
     }
     if (stop_requested_) return nullptr;
     if (Task* t = choose()) return t;

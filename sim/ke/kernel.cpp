@@ -4,7 +4,6 @@
 // thread object.
 #include "sim/ke/kernel.hpp"
 
-#include "sim/engine/limits.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 
@@ -105,7 +104,7 @@ KGUARDED_MUTEX& Kernel::create_guarded_mutex(std::string name, KOBJECTS type) {
 
 KAPC& Kernel::allocate_apc() {
   // An APC whose routine queues two more doubles the queue each round (it reached 5.4 GB).
-  if (apcs_.size() - free_apcs_.size() >= limits::kMaxApcs) engine_.limit_reached("apcs");
+  if (apcs_.size() - free_apcs_.size() >= cfg_.max_apcs) engine_.limit_reached("apcs");
   KAPC* apc;
   if (!free_apcs_.empty()) {
     apc = free_apcs_.back();
@@ -129,7 +128,7 @@ KTHREAD& Kernel::create_thread(std::string name, int priority, std::uint64_t aff
                                ThreadBody body, void* context) {
   // PsCreateSystemThread in a loop passed 6 GB. The loader bounds the threads a scenario
   // starts by itself; this bounds the ones its steps create.
-  if (thread_table_.size() >= limits::kMaxThreads) engine_.limit_reached("threads");
+  if (thread_table_.size() >= cfg_.max_threads) engine_.limit_reached("threads");
   KTHREAD& t = thread_store_.emplace_back();
   const auto n = static_cast<std::uint64_t>(thread_table_.size());
   t.name = std::move(name);
@@ -213,7 +212,7 @@ void KiCountStep() { current_kernel().engine().count_step(); }
 void KiCountOutput(std::size_t bytes) {
   Kernel& k = current_kernel();
   k.output_bytes_ += bytes;
-  if (k.output_bytes_ > limits::kMaxOutputBytes) k.engine().limit_reached("output");
+  if (k.output_bytes_ > k.cfg_.max_output_bytes) k.engine().limit_reached("output");
 }
 
 // ---- exit (PspExitThread) --------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/engine/engine.hpp"
+#include "sim/engine/limits.hpp"
 #include "sim/ke/objects.hpp"
 
 namespace kesim::ke {
@@ -80,6 +81,10 @@ struct KernelConfig {
   engine::EngineConfig engine;
   std::uint64_t seed = 0;
   engine::Time io_latency = 100'000;
+  // Run limits (sim/engine/limits.hpp); tests lower them to reach them quickly.
+  std::size_t max_threads = limits::kMaxThreads;
+  std::size_t max_apcs = limits::kMaxApcs;
+  std::size_t max_output_bytes = limits::kMaxOutputBytes;
 };
 
 using ThreadBody = void (*)(KTHREAD& self, void* context);

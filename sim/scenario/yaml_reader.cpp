@@ -21,8 +21,9 @@ const Field* Fields::get(std::string_view key) const {
 }
 
 void Reader::error(Loc loc, std::string message) {
-  // A YAML alias bomb repeats its errors as often as its nodes: keep a bounded number.
-  if (errors_.size() < limits::kMaxErrors) errors_.push_back({loc, std::move(message)});
+  // A YAML alias bomb repeats its errors as often as its nodes: keep a bounded number. Past
+  // the node budget every list reads as empty, so later errors are only its echoes.
+  if (errors_.size() < limits::kMaxErrors && !over_nodes_) errors_.push_back({loc, std::move(message)});
 }
 
 Loc Reader::loc_of(const YAML::Node& node, Loc fallback) {
@@ -196,13 +197,12 @@ std::optional<std::size_t> Reader::choice(const YAML::Node& node, Loc loc, std::
 }
 
 bool Reader::charge_nodes(std::size_t n, Loc loc) {
-  const bool was_over = nodes_ > limits::kMaxNodes;
+  if (over_nodes_) return false;
   nodes_ += n;
   if (nodes_ <= limits::kMaxNodes) return true;
-  if (!was_over) {
-    error(loc, fmt::format("more than {} YAML nodes once aliases are expanded (kesim's limit)",
-                           limits::kMaxNodes));
-  }
+  error(loc, fmt::format("more than {} YAML nodes once aliases are expanded (kesim's limit)",
+                         limits::kMaxNodes));
+  over_nodes_ = true;
   return false;
 }
 

@@ -93,6 +93,7 @@ class Reader {
   bool charge_nodes(std::size_t n, Loc loc);
   std::vector<Diagnostic>& errors_;
   std::size_t nodes_ = 0;
+  bool over_nodes_ = false;
 };
 
 // Words longer than this get no suggestion (the edit distance is quadratic in the length).
