@@ -57,7 +57,7 @@ inline constexpr std::size_t kMaxThreads = 200'000;
 // APC objects allocated and not yet freed (queued or running).
 inline constexpr std::size_t kMaxApcs = 1'000'000;
 // Bytes of `log` and `dump` output kept for the report.
-inline constexpr std::size_t kMaxOutputBytes = 64u << 20;  // 64 MiB
+inline constexpr std::size_t kMaxOutputBytes = 16u << 20;  // 16 MiB (~250 MB kept, lines short)
 // Trace records kept for --trace-out (40 bytes each); later records are hashed, not kept.
 inline constexpr std::size_t kMaxTraceRecords = 4'000'000;
 

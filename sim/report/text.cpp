@@ -114,16 +114,16 @@ std::string hang_section(const ke::Kernel& k, const scenario::Program& p, const 
 std::string limit_description(const std::string& limit) {
   if (limit == "threads") return "threads created in one run (200,000)";
   if (limit == "apcs") return "APCs queued at once (1,000,000)";
-  if (limit == "output") return "log and dump output (64 MiB)";
+  if (limit == "output") return "log and dump output (16 MiB)";
   if (limit == "stack") return "fiber stack depth (raise machine.stack_size)";
   return limit;
 }
 
 std::string limit_section(const scenario::Program& p, const check::RunResult& r) {
   if (r.limit == "steps")
-    return fmt::format("Outcome: TIME LIMIT — the run reached the scheduling-point limit "
-                       "(machine.max_steps {}) after {} steps\n",
-                       p.machine.max_steps, r.steps);
+    return fmt::format("Outcome: TIME LIMIT — the run reached machine.max_steps ({} steps, "
+                       "scheduling points and events counted together) at {}\n",
+                       p.machine.max_steps, format_time(r.virtual_time));
   if (r.limit != "time")
     return fmt::format("Outcome: TIME LIMIT — the run reached kesim's limit on {} (README, "
                        "\"Limits\") at {}\n", limit_description(r.limit), format_time(r.virtual_time));

@@ -69,6 +69,7 @@ std::string Exec::expand(const Ctx& c, const Text& t) {
 }
 
 void Exec::run_list(Ctx& c, const std::vector<Step>& steps) {
+  if (steps.empty()) KiCountStep();  // a loop over an empty body is bounded too
   for (const Step& s : steps) run_step(c, s);
 }
 
