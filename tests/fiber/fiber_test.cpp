@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace kesim::fiber {
@@ -130,6 +132,39 @@ TEST(Fiber, TwoOsThreadsRunTheirOwnFibersAtOnce) {
   t1.join();
   t2.join();
   EXPECT_EQ(bad.load(), 0);
+}
+
+// ---- ASan: the main fiber's stack survives a round trip (issue #7 item 7) -------------------------
+
+Fiber* g_rt_main = nullptr;
+Fiber* g_rt_fiber = nullptr;
+void round_trip_entry(Fiber& self) {
+  for (;;) switch_to(self, *g_rt_main);
+}
+
+// Switching back to the main fiber used to tell ASan the main stack was empty (bottom 0, size
+// 0). The first exception thrown on the main stack afterwards then made ASan print "ASan is
+// ignoring requested __asan_handle_no_return" and false positives followed.
+TEST(Fiber, AsanKnowsTheMainStackAfterARoundTrip) {
+#ifndef KESIM_ASAN
+  GTEST_SKIP() << "AddressSanitizer build only";
+#else
+  StackPool pool(64 * 1024);
+  Fiber main, f;
+  g_rt_main = &main;
+  g_rt_fiber = &f;
+  f.prepare(&pool, &round_trip_entry, nullptr);
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 3; ++i) {
+    switch_to(main, f);
+    try {
+      throw std::runtime_error("on the main stack");
+    } catch (const std::exception&) {
+    }
+  }
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("__asan_handle_no_return"), std::string::npos) << err;
+#endif
 }
 
 }  // namespace
