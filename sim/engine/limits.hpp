@@ -25,7 +25,7 @@ inline constexpr std::size_t kMaxSteps = 250'000;
 
 // YAML nodes the loader may visit (list items and map entries, aliases counted each time they
 // are reached): bounds the work of a file whose aliases repeat large lists.
-inline constexpr std::size_t kMaxNodes = 5'000'000;
+inline constexpr std::size_t kMaxNodes = 1'000'000;
 
 // Diagnostics kept per file (an alias bomb repeats its errors too).
 inline constexpr std::size_t kMaxErrors = 1000;
