@@ -46,7 +46,7 @@ struct BlockedThread {
 
 struct RunResult {
   Outcome outcome = Outcome::completed;
-  std::string limit;              // time_limit: "time" or "steps"
+  std::string limit;              // time_limit: "time", "steps" or a resource (README, "Limits")
   std::vector<CycleEdge> cycle;
   std::vector<BlockedThread> blocked;  // every thread still blocked at the end
   std::optional<BugcheckRecord> bugcheck;

@@ -158,9 +158,13 @@ RunResult analyse(const Kernel& k, engine::StopReason stop) {
     r.assertion_step = k.assertion_failure()->second;
     return r;
   }
-  if (stop == engine::StopReason::TimeLimit || stop == engine::StopReason::StepLimit) {
+  if (stop == engine::StopReason::TimeLimit || stop == engine::StopReason::StepLimit ||
+      stop == engine::StopReason::ResourceLimit) {
     r.outcome = Outcome::time_limit;
-    r.limit = stop == engine::StopReason::TimeLimit ? "time" : "steps";
+    // "time", "steps", or the resource limit reached (threads, apcs, output, stack).
+    r.limit = stop == engine::StopReason::TimeLimit   ? "time"
+              : stop == engine::StopReason::StepLimit ? "steps"
+                                                      : e.limit_name();
     return r;
   }
   if (stop == engine::StopReason::AllFinished) {

@@ -81,6 +81,12 @@ Task* Engine::find_next() {
       std::pop_heap(events_.begin(), events_.end(), Later{});
       Event ev = events_.back();
       events_.pop_back();
+      // Events count toward max_steps: a 1 ns periodic timer is a loop of events alone.
+      if (++counted_ > max_steps_) [[unlikely]] {
+        stop_reason_ = StopReason::StepLimit;
+        stop_requested_ = true;
+        return nullptr;
+      }
       ++events_processed_;
       ev.handler->on_event(ev.a, ev.b);
       if (stop_requested_) return nullptr;
@@ -113,6 +119,20 @@ void Engine::step_limit() {
   throw fiber::Unwind{};
 }
 
+void Engine::limit_reached(const char* which) {
+  if (!stop_requested_) {  // the first limit reached is the one reported
+    limit_name_ = which;
+    stop_reason_ = StopReason::ResourceLimit;
+    stop_requested_ = true;
+  }
+  if (current_ && fiber::running_fiber() == &current_->fiber) leave_stopped();
+}
+
+void Engine::leave_stopped() {
+  switch_from(current_, nullptr);
+  throw fiber::Unwind{};
+}
+
 void Engine::stop() {
   stop_requested_ = true;
   stop_reason_ = StopReason::Requested;
@@ -131,7 +151,7 @@ Time Engine::work(Time d) {
   }
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
   set_activity(t, Activity::Working);
-  t.work_end = now_ + d;
+  t.work_end = sat_add(now_, d);
   t.work_left = 0;
   post(t.work_end, &work_done_, static_cast<std::uint64_t>(t.index), ++t.work_gen);
   if (t.work_end > c.quantum_end)
@@ -205,7 +225,7 @@ void Engine::QuantumEnd::on_event(std::uint64_t a, std::uint64_t gen) {
     e->dispatch(static_cast<int>(a));
     return;
   }
-  c.quantum_end = e->now_ + e->quantum_;
+  c.quantum_end = sat_add(e->now_, e->quantum_);
   if (t->work_end > c.quantum_end) e->post(c.quantum_end, this, a, ++c.quantum_gen);
 }
 
@@ -275,7 +295,7 @@ void Engine::leave_cpu(Task& t) {
 void Engine::run_on(int cpu, Task& t) {
   Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
   c.running = &t;
-  c.quantum_end = now_ + quantum_;
+  c.quantum_end = sat_add(now_, quantum_);
   ++c.quantum_gen;
   t.cpu = static_cast<std::int16_t>(cpu);
   t.last_cpu = t.cpu;

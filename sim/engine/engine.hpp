@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -124,7 +125,26 @@ struct EngineConfig {
   std::size_t stack_size = 64 * 1024;
 };
 
-enum class StopReason : std::uint8_t { AllFinished, Stalled, TimeLimit, StepLimit, Requested };
+// StepLimit: max_steps reached; ResourceLimit: one of the run's memory or stack limits (which
+// one: Engine::limit_name()).
+enum class StopReason : std::uint8_t { AllFinished, Stalled, TimeLimit, StepLimit, Requested,
+                                       ResourceLimit };
+
+// Virtual time never wraps: a + d saturates at kTimeMax (d >= 0). Durations up to 2^63-1 ns
+// can reach the engine through the C++ API; the scenario loader rejects those above
+// kMaxDuration.
+inline constexpr Time kTimeMax = INT64_MAX;
+constexpr Time sat_add(Time a, Time d) {
+  if (d <= 0) return a;
+  return a > kTimeMax - d ? kTimeMax : a + d;
+}
+
+// A step deeper than this many bytes from the bottom of its fiber stack stops the run
+// (ResourceLimit "stack") instead of overflowing into the guard page. The loader's nesting
+// bound keeps every scenario it accepts far from it; this catches what no static bound sees
+// (APCs nested through IRQL misuse). It covers the deepest frames one step can add below
+// count_step (a wait, a bugcheck report, an exception unwinding).
+inline constexpr std::size_t kStackReserve = 12 * 1024;
 
 class Engine {
  public:
@@ -162,7 +182,8 @@ class Engine {
   Task* current() const { return current_; }
   // A scheduling point: returns at once unless another task should run now.
   void point() {
-    if (++steps_ > max_steps_) step_limit();
+    ++steps_;
+    if (++counted_ > max_steps_) step_limit();
     Task* self = current_;
     if (sticky_ && self->state == TaskState::Running && self->activity == Activity::Executing &&
         (events_.empty() || events_.front().time > now_))
@@ -172,6 +193,25 @@ class Engine {
     Task* next = pick_next();
     if (next != self) switch_from(self, next);
   }
+  // One step of the layer above (a scenario step), counted toward max_steps whether or not it
+  // reaches a scheduling point, so a loop of steps that never switch (log, assert, call...) is
+  // bounded too. Also stops the run (ResourceLimit "stack") when the current fiber's stack has
+  // less than kStackReserve left below the caller's frame.
+  // A limit requested outside the running fiber (an event handler) stops the run here.
+  void count_step() {
+    if (++counted_ > max_steps_) step_limit();
+    if (stop_requested_) [[unlikely]] leave_stopped();
+    if (current_->fiber.stack_left(__builtin_frame_address(0)) < kStackReserve) [[unlikely]]
+      limit_reached("stack");
+  }
+  // One of the run's limits (`which`: "threads", "apcs", "output", "stack"; see limits.hpp)
+  // was reached: the run stops with StopReason::ResourceLimit. Called on the running task's
+  // fiber it never returns; elsewhere (an event handler, setup) it returns and the run stops
+  // at the next scheduling decision, so the caller must still produce its result.
+  void limit_reached(const char* which);
+  const char* limit_name() const { return limit_name_; }
+  // now() + d, saturated (never wraps).
+  Time after(Time d) const { return sat_add(now_, d); }
   // Burns d ns of CPU. Returns the unfinished remainder if the task was preempted or
   // interrupted on the way (call again to continue), 0 when done.
   Time work(Time d);
@@ -198,6 +238,8 @@ class Engine {
   const Cpu& cpu(int i) const { return cpus_[static_cast<std::size_t>(i)]; }
   std::int16_t current_cpu() const { return current_ ? current_->cpu : -1; }
   std::uint64_t steps() const { return steps_; }
+  // What max_steps bounds: scheduling points + count_step() calls + processed events.
+  std::uint64_t counted() const { return counted_; }
   std::uint64_t context_switches() const { return context_switches_; }
   std::uint64_t events_processed() const { return events_processed_; }
   StopReason stop_reason() const { return stop_reason_; }
@@ -262,6 +304,7 @@ class Engine {
   }
   [[noreturn]] void step_limit();
   Task* choose_with_quantum_ends();
+  [[noreturn]] void leave_stopped();
 
   void leave_cpu(Task& t);
   void detach(Task& t);
@@ -324,6 +367,8 @@ class Engine {
   Time time_limit_;
   std::uint64_t max_steps_;
   std::uint64_t steps_ = 0;
+  std::uint64_t counted_ = 0;
+  const char* limit_name_ = "";
   std::uint64_t context_switches_ = 0;
   std::uint64_t events_processed_ = 0;
   std::int64_t live_tasks_ = 0;

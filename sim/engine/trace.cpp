@@ -1,5 +1,7 @@
 #include "sim/engine/trace.hpp"
 
+#include "sim/engine/limits.hpp"
+
 namespace kesim::engine {
 
 namespace {
@@ -33,7 +35,12 @@ void Trace::record(const TraceRecord& in) {
   mix(hash_, static_cast<std::uint64_t>(r.b));
   ring_[count_ % kRing] = r;
   ++count_;
-  if (keep_all_) all_.push_back(r);
+  if (keep_all_) {
+    // Past the cap the records are still hashed, not kept (a long run's --trace-out would
+    // otherwise grow without bound).
+    if (all_.size() < limits::kMaxTraceRecords) all_.push_back(r);
+    else truncated_ = true;
+  }
 }
 
 std::vector<TraceRecord> Trace::recent() const {

@@ -43,6 +43,8 @@ class Trace {
   // Keep every record (for --trace-out); off by default.
   void set_keep_all(bool on) { keep_all_ = on; }
   const std::vector<TraceRecord>& all() const { return all_; }
+  // True if all() stopped at limits::kMaxTraceRecords (the hash still covers every record).
+  bool truncated() const { return truncated_; }
   // The last kRing records, oldest first.
   static constexpr std::size_t kRing = 64;
   std::vector<TraceRecord> recent() const;
@@ -51,6 +53,7 @@ class Trace {
   std::uint64_t hash_ = 0xcbf29ce484222325ull;
   std::uint64_t count_ = 0;
   bool keep_all_ = false;
+  bool truncated_ = false;
   std::vector<TraceRecord> all_;
   std::array<TraceRecord, kRing> ring_{};
 };

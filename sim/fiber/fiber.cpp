@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <boost/context/detail/fcontext.hpp>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +24,12 @@ namespace ctx = boost::context::detail;
 namespace {
 constexpr std::size_t kStacksPerArena = 64;
 
+// Linux 6.13 installs guard regions in the page tables (no VMA split, nothing resident);
+// older headers do not define the advice.
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
 std::size_t page_size() {
   static const std::size_t p = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   return p;
@@ -33,13 +41,29 @@ std::size_t page_size() {
   std::_Exit(3);
 }
 
-// The fiber being switched to, read by a fiber's trampoline on its very first run.
-thread_local Fiber* g_target = nullptr;  // per OS thread: machines may run side by side
+// The fiber being switched to, read by a fiber's trampoline on its very first run. Per OS
+// thread: two machines may run on two OS threads at once.
+thread_local Fiber* t_target = nullptr;
+
+// Whether MADV_GUARD_INSTALL works here; cleared at the first EINVAL (an older kernel).
+std::atomic<bool> g_madvise_guards{true};
+
+void install_guard(std::byte* at, std::size_t len) {
+  if (g_madvise_guards.load(std::memory_order_relaxed)) {
+    if (madvise(at, len, MADV_GUARD_INSTALL) == 0) return;
+    if (errno != EINVAL) fatal("cannot install a fiber stack guard page (madvise)");
+    g_madvise_guards.store(false, std::memory_order_relaxed);
+  }
+  if (mprotect(at, len, PROT_NONE) != 0)
+    fatal("cannot install a fiber stack guard page (mprotect; raise vm.max_map_count)");
+}
 }  // namespace
+
+thread_local Fiber* Fiber::t_running = nullptr;
 
 struct Access {
   static void trampoline(ctx::transfer_t t) {
-    Fiber& self = *g_target;
+    Fiber& self = *t_target;
     Fiber::on_resumed(self, t);
     try {
       self.entry_(self);
@@ -53,15 +77,31 @@ struct Access {
 
 #ifdef KESIM_ASAN
 void Fiber::start_asan_switch(Fiber& from, Fiber& to, bool from_finished) {
+  // A finished fiber passes no fake-stack slot: ASan then frees its fake stack.
   __sanitizer_start_switch_fiber(from_finished ? nullptr : &from.asan_fake_stack_,
-                                 to.stack_.base, to.stack_.size);
+                                 to.asan_bottom_, to.asan_size_);
 }
-void Fiber::finish_asan_switch(Fiber& self) {
-  __sanitizer_finish_switch_fiber(self.asan_fake_stack_, nullptr, nullptr);
+void Fiber::finish_asan_switch(Fiber& self, Fiber& prev) {
+  // ASan reports the stack we came from: the main fiber learns its own (the OS thread's
+  // stack) here, the first time it is left, before anything switches back to it.
+  const void* bottom = nullptr;
+  std::size_t size = 0;
+  __sanitizer_finish_switch_fiber(self.asan_fake_stack_, &bottom, &size);
+  if (!prev.stack_.base && !prev.finished_) {
+    prev.asan_bottom_ = bottom;
+    prev.asan_size_ = size;
+  }
 }
 #endif
 
-void Fiber::overflowed(const Fiber&) { fatal("fiber stack overflow (raise machine.stack_size)"); }
+bool Fiber::guard_contains(const void* addr) const {
+  if (!stack_.base) return false;
+  const auto a = reinterpret_cast<std::uintptr_t>(addr);
+  const auto lo = reinterpret_cast<std::uintptr_t>(stack_.base);
+  return a < lo && a >= lo - StackPool::guard_size();
+}
+
+std::size_t StackPool::guard_size() { return page_size(); }
 
 StackPool::StackPool(std::size_t stack_size) {
   const std::size_t p = page_size();
@@ -73,14 +113,19 @@ StackPool::~StackPool() {
   for (auto [base, len] : arenas_) munmap(base, len);
 }
 
+// An arena is kStacksPerArena slots of [guard page][stack]; the stack of slot i+1 also
+// guards the top of stack i.
 void StackPool::grow() {
-  const std::size_t len = stack_size_ * kStacksPerArena;
+  const std::size_t guard = page_size();
+  const std::size_t slot = guard + stack_size_;
+  const std::size_t len = slot * kStacksPerArena;
   void* mem = mmap(nullptr, len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) fatal("cannot map fiber stacks (out of address space)");
   auto* base = static_cast<std::byte*>(mem);
   arenas_.emplace_back(base, len);
-  for (std::size_t i = kStacksPerArena; i-- > 0;) free_.push_back(base + i * stack_size_);
+  for (std::size_t i = 0; i < kStacksPerArena; ++i) install_guard(base + i * slot, guard);
+  for (std::size_t i = kStacksPerArena; i-- > 0;) free_.push_back(base + i * slot + guard);
 }
 
 StackPool::Stack StackPool::acquire() {
@@ -93,9 +138,6 @@ StackPool::Stack StackPool::acquire() {
   // that finished by switching away never returned through them): clear them.
   ASAN_UNPOISON_MEMORY_REGION(base, stack_size_);
 #endif
-  // The canary is the lowest word: only the lowest page is touched, which an overflow
-  // would reach anyway.
-  std::memcpy(base, &Fiber::kStackCanary, sizeof Fiber::kStackCanary);
   return {base, stack_size_};
 }
 
@@ -112,16 +154,19 @@ void Fiber::release_stack() {
 }
 
 // A fiber's first run: take a stack and make the context whose entry is the trampoline. The
-// trampoline learns which fiber it is from g_target (the jump's data is the fiber left).
+// trampoline learns which fiber it is from t_target (the jump's data is the fiber left).
 void Fiber::ensure_context() {
   if (finished_ || !pool_) fatal("switch to a fiber that cannot run");
   stack_ = pool_->acquire();
   ctx_ = ctx::make_fcontext(stack_.base + stack_.size, stack_.size, &Access::trampoline);
-  g_target = this;
+#ifdef KESIM_ASAN
+  asan_bottom_ = stack_.base;
+  asan_size_ = stack_.size;
+#endif
+  t_target = this;
 }
 
 void finish_and_switch(Fiber& self, Fiber& to) {
-  self.check_stack();
   self.finished_ = true;
   if (!to.ctx_) to.ensure_context();
 #ifdef KESIM_ASAN

@@ -8,7 +8,9 @@
 //   - exactly one fiber is running at a time (single OS thread);
 //   - a stack is taken from the pool when a fiber first runs and returned when it has finished
 //     and another fiber has resumed (a fiber cannot free the stack it is running on);
-//   - exceptions never cross a switch: the entry trampoline catches everything.
+//   - exceptions never cross a switch: the entry trampoline catches everything;
+//   - every stack has a guard page just below it (one per arena slot): an overflow faults on
+//     the guard instead of running into the neighbouring stack (see StackPool).
 // This layer knows nothing about kernels (ARCHITECTURE.md).
 #pragma once
 
@@ -31,7 +33,11 @@ class StackPool {
   };
 
   // stack_size is rounded up to the page size. Stacks are carved from large anonymous
-  // mappings made with MAP_NORESERVE: pages are only backed when a fiber touches them.
+  // mappings made with MAP_NORESERVE: pages are only backed when a fiber touches them. Each
+  // stack sits in a slot of its arena above a guard page, so an overflow faults (SIGSEGV) on
+  // the guard: with MADV_GUARD_INSTALL (Linux 6.13+) the guard costs neither a mapping nor a
+  // resident page; older kernels fall back to mprotect(PROT_NONE), which splits the mapping
+  // (two VMAs per stack, bounded by vm.max_map_count).
   explicit StackPool(std::size_t stack_size);
   ~StackPool();
   StackPool(const StackPool&) = delete;
@@ -42,6 +48,8 @@ class StackPool {
   std::size_t stack_size() const { return stack_size_; }
   std::size_t in_use() const { return in_use_; }
   std::size_t high_water() const { return high_water_; }
+  // Size of the guard below every stack (one page).
+  static std::size_t guard_size();
 
  private:
   void grow();
@@ -81,18 +89,19 @@ class Fiber {
 
   friend void switch_to(Fiber& from, Fiber& to);
   friend void finish_and_switch(Fiber& self, Fiber& to);
-  void check_stack() const {
-    if (stack_overflowed()) [[unlikely]] overflowed(*this);
-  }
 
-  // True if the canary at the low end of the stack was overwritten (stack overflow).
-  bool stack_overflowed() const {
-    if (!stack_.base) return false;
-    std::uint64_t v;
-    __builtin_memcpy(&v, stack_.base, sizeof v);
-    return v != kStackCanary;
+  // The fiber's stack (null base for the main fiber or before its first run).
+  const std::byte* stack_base() const { return stack_.base; }
+  std::size_t stack_size() const { return stack_.size; }
+  // True if `addr` lies in the guard page just below this fiber's stack (async-signal-safe:
+  // a SIGSEGV handler uses it to tell a fiber stack overflow from another fault).
+  bool guard_contains(const void* addr) const;
+  // Bytes left between `sp` (an address on this fiber's stack) and the bottom of its stack.
+  std::size_t stack_left(const void* sp) const {
+    const auto a = reinterpret_cast<std::uintptr_t>(sp);
+    const auto lo = reinterpret_cast<std::uintptr_t>(stack_.base);
+    return stack_.base && a > lo ? a - lo : 0;
   }
-  static constexpr std::uint64_t kStackCanary = 0x6b6573696d535441ull;  // "kesimSTA"
 
  private:
   friend struct Access;  // fiber.cpp: the trampoline and the slow paths
@@ -101,12 +110,11 @@ class Fiber {
   // Runs on the fiber that was just resumed: records where the previous fiber stopped (or frees
   // its stack if it finished). Inline: this is half of every switch.
   static void on_resumed(Fiber& self, boost::context::detail::transfer_t t) {
-#ifdef KESIM_ASAN
-    finish_asan_switch(self);
-#else
-    (void)self;
-#endif
     auto* prev = static_cast<Fiber*>(t.data);
+#ifdef KESIM_ASAN
+    finish_asan_switch(self, *prev);
+#endif
+    t_running = &self;
     if (prev->finished_) [[unlikely]] {
       prev->release_stack();
     } else {
@@ -115,9 +123,12 @@ class Fiber {
   }
 #ifdef KESIM_ASAN
   static void start_asan_switch(Fiber& from, Fiber& to, bool from_finished);
-  static void finish_asan_switch(Fiber& self);
+  static void finish_asan_switch(Fiber& self, Fiber& prev);
 #endif
-  static void overflowed(const Fiber& f);  // reports and exits (3)
+  friend const Fiber* running_fiber();
+  // The fiber running on this OS thread, for crash reports; thread_local because two machines
+  // may run on two OS threads.
+  static thread_local Fiber* t_running;
 
   void* ctx_ = nullptr;  // boost::context::detail::fcontext_t
   StackPool* pool_ = nullptr;
@@ -127,8 +138,17 @@ class Fiber {
   bool finished_ = false;
 #ifdef KESIM_ASAN
   void* asan_fake_stack_ = nullptr;
+  // The stack ASan must be told about when this fiber is switched to. For a fiber with its own
+  // stack it is that stack; for the main fiber (the OS thread's stack, which kesim does not
+  // know) it is what __sanitizer_finish_switch_fiber reported when the main fiber was left,
+  // as SimGrid's ContextBoost records it for the context it switched from.
+  const void* asan_bottom_ = nullptr;
+  std::size_t asan_size_ = 0;
 #endif
 };
+
+// The fiber running on this OS thread (null before the first switch); async-signal-safe.
+inline const Fiber* running_fiber() { return Fiber::t_running; }
 
 // Boost.Context's jump_fcontext ends with an indirect `jmp` to the resumed context, so the entry
 // the `call` pushed on the CPU's return-stack buffer is never popped: every `ret` after a switch
@@ -161,12 +181,11 @@ inline boost::context::detail::transfer_t jump(boost::context::detail::fcontext_
 #endif
 }
 
-// The hot path: one jump_fcontext plus the bookkeeping of on_resumed. The stack canary of the
-// fiber being left is checked here, where its frames are still hot in cache.
+// The hot path: one jump_fcontext plus the bookkeeping of on_resumed. Stack overflow needs no
+// check here: the guard page below every stack faults.
 inline void switch_to(Fiber& from, Fiber& to) {
   if (&from == &to) return;
   if (!to.ctx_) [[unlikely]] to.ensure_context();
-  from.check_stack();
 #ifdef KESIM_ASAN
   Fiber::start_asan_switch(from, to, false);
 #endif

@@ -97,7 +97,7 @@ NTSTATUS IoManager::call(IoOp op, const std::string& path, const std::string& re
   pending_.emplace(id, Request{op, path, rename_to, bytes, &t, STATUS_PENDING, &done, false});
   kernel_.record(engine::TraceKind::IoBegin, &t, &done, static_cast<int>(op),
                  static_cast<std::int64_t>(id));
-  kernel_.engine().post(kernel_.engine().now() + kernel_.config().io_latency, this, id, 0);
+  kernel_.engine().post(kernel_.engine().after(kernel_.config().io_latency), this, id, 0);
   // FILE_SYNCHRONOUS_IO_NONALERT: wait for the completion in the caller's context.
   const NTSTATUS wait = KeWaitForSingleObject(done, Executive, KPROCESSOR_MODE::KernelMode, false, nullptr);
   auto it = pending_.find(id);

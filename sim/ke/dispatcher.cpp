@@ -117,7 +117,7 @@ struct TimerExpiry final : engine::EventHandler {
     for (Observer* ob : k.observers()) ob->on_signal(nullptr, timer);
     KiWaitTest(timer, 0);
     if (timer.Period > 0) {
-      timer.DueTime += timer.Period;
+      timer.DueTime = engine::sat_add(timer.DueTime, timer.Period);
       k.engine().post(timer.DueTime, this, object, timer.generation);
     } else {
       timer.Inserted = false;
@@ -133,7 +133,7 @@ bool KeSetTimer(KTIMER& timer, Time due, Time period) {
   const bool was_inserted = timer.Inserted;
   ++timer.generation;  // cancels the pending instance
   timer.SignalState = 0;
-  timer.DueTime = k.engine().now() + std::max<Time>(due, 0);
+  timer.DueTime = k.engine().after(std::max<Time>(due, 0));
   timer.Period = period;
   timer.Inserted = true;
   k.record(TraceKind::Timer, k.current_thread(), &timer, 0, timer.DueTime);

@@ -124,6 +124,8 @@ KGUARDED_MUTEX& Kernel::create_guarded_mutex(std::string name, KOBJECTS type) {
 }
 
 KAPC& Kernel::allocate_apc() {
+  // An APC whose routine queues two more doubles the queue each round (it reached 5.4 GB).
+  if (apcs_.size() - free_apcs_.size() >= cfg_.max_apcs) engine_.limit_reached("apcs");
   KAPC* apc;
   if (!free_apcs_.empty()) {
     apc = free_apcs_.back();
@@ -145,6 +147,9 @@ void Kernel::free_apc(KAPC& apc) {
 
 KTHREAD& Kernel::create_thread(std::string name, int priority, std::uint64_t affinity,
                                ThreadBody body, void* context) {
+  // PsCreateSystemThread in a loop passed 6 GB. The loader bounds the threads a scenario
+  // starts by itself; this bounds the ones its steps create.
+  if (thread_table_.size() >= cfg_.max_threads) engine_.limit_reached("threads");
   KTHREAD& t = thread_store_.emplace_back();
   const auto n = static_cast<std::uint64_t>(thread_table_.size());
   t.name = std::move(name);
@@ -241,6 +246,16 @@ void Kernel::fail_assertion(std::string what, const void* step) {
   assertion_.emplace(std::move(what), step);
   record(engine::TraceKind::Assert, current_thread(), nullptr, 0);
   engine_.stop();
+}
+
+// ---- limits ------------------------------------------------------------------------------------
+
+void KiCountStep() { current_kernel().engine().count_step(); }
+
+void KiCountOutput(std::size_t bytes) {
+  Kernel& k = current_kernel();
+  k.output_bytes_ += bytes;
+  if (k.output_bytes_ > k.cfg_.max_output_bytes) k.engine().limit_reached("output");
 }
 
 // ---- exit (PspExitThread) --------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 
 #include "kesim/result.hpp"
 #include "sim/engine/engine.hpp"
+#include "sim/engine/limits.hpp"
 #include "sim/ke/objects.hpp"
 
 namespace kesim::ke {
@@ -76,6 +77,10 @@ struct KernelConfig {
   engine::EngineConfig engine;
   std::uint64_t seed = 0;
   engine::Time io_latency = 100'000;
+  // Run limits (sim/engine/limits.hpp); tests lower them to reach them quickly.
+  std::size_t max_threads = limits::kMaxThreads;
+  std::size_t max_apcs = limits::kMaxApcs;
+  std::size_t max_output_bytes = limits::kMaxOutputBytes;
 };
 
 using ThreadBody = void (*)(KTHREAD& self, void* context);
@@ -191,6 +196,8 @@ class Kernel {
   std::uint64_t next_address_ = 0xffff910145796000ull;
   StartEvent start_event_;
   Kernel* previous_ = nullptr;
+  std::size_t output_bytes_ = 0;  // KiCountOutput
+  friend void KiCountOutput(std::size_t bytes);
 };
 
 // The kernel the Ke routines act on: set by Kernel::run for its duration, per OS thread, so

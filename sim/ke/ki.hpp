@@ -68,6 +68,12 @@ void KiSetPriority(KTHREAD& t, int priority);
 // KiSetPriority (the engine's quantum-end decay), or that leaves the count (exit: to = -1).
 void KiNoteWaiterPriority(KTHREAD& t, int from, int to);
 
+// Limits (sim/engine/limits.hpp, kernel.cpp). One scenario step is about to run: counts it
+// toward max_steps and checks the stack left; the run stops when a limit is reached.
+void KiCountStep();
+// `bytes` of log/dump output are about to be kept: stops the run past kMaxOutputBytes.
+void KiCountOutput(std::size_t bytes);
+
 // The thread state as a debugger shows it: the Ke state, refined by the engine's.
 KTHREAD_STATE KiThreadState(const KTHREAD& t);
 

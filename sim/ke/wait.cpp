@@ -124,7 +124,7 @@ NTSTATUS KiWait(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type, KWA
   if (count > 64)
     KeBugCheckEx(bugcheck::MAXIMUM_WAIT_OBJECTS_EXCEEDED, count, 0, 0, 0,
                  "more than MAXIMUM_WAIT_OBJECTS (64) objects in one wait");
-  const engine::Time deadline = timeout ? k.engine().now() + std::max<engine::Time>(*timeout, 0) : -1;
+  const engine::Time deadline = timeout ? k.engine().after(std::max<engine::Time>(*timeout, 0)) : -1;
   const engine::Time started = k.engine().now();
   for (;;) {
     // 1. A deliverable kernel APC first; the wait then starts over.

@@ -6,6 +6,7 @@
 #include "sim/autoboost/autoboost.hpp"
 #include "sim/check/observers.hpp"
 #include "sim/io/io.hpp"
+#include "sim/ke/ki.hpp"
 
 namespace kesim::machine {
 
@@ -66,6 +67,7 @@ const check::RunResult& Machine::run() {
 check::Findings Machine::findings() const { return findings_; }
 
 void Machine::print(const ke::KTHREAD* by, std::string text) {
+  ke::KiCountOutput(text.size());  // bounded: sim/engine/limits.hpp
   output_.push_back(std::move(text));
   kernel_->record(engine::TraceKind::Log, by, nullptr, static_cast<std::int64_t>(output_.size() - 1));
 }

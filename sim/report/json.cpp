@@ -1,7 +1,8 @@
 // sim/report/json.cpp — the JSON report of SCENARIO-FORMAT §6, one object per scenario.
 // Every key of §6 is always present. `bugcheck` and `deadlock` are null unless the outcome is
 // a bugcheck / a deadlock (a stable schema: consumers test for null, not for the key).
-// Extras: description, autoboost, steps, limit (time_limit: "time" or "steps", else null),
+// Extras: description, autoboost, steps, limit (time_limit: "time", "steps" or a resource limit
+// of sim/engine/limits.hpp, else null),
 // assertion ({message, step} or null), blocked (every thread still blocked, with why nothing
 // can wake it: the hang explanation), output (what log/dump steps printed), and in bugcheck
 // irql, note and time_ns. nlohmann::json keeps keys sorted, so the text is deterministic.

@@ -108,11 +108,23 @@ std::string hang_section(const ke::Kernel& k, const SourceMap& p, const check::R
   return out;
 }
 
+// The resource limits of sim/engine/limits.hpp, as the report names them.
+std::string limit_description(const std::string& limit) {
+  if (limit == "threads") return "threads created in one run (200,000)";
+  if (limit == "apcs") return "APCs queued at once (1,000,000)";
+  if (limit == "output") return "log and dump output (16 MiB)";
+  if (limit == "stack") return "fiber stack depth (raise machine.stack_size)";
+  return limit;
+}
+
 std::string limit_section(const ke::Kernel& k, const check::RunResult& r) {
   if (r.limit == "steps")
-    return fmt::format("Outcome: TIME LIMIT — the run reached the scheduling-point limit "
-                       "(machine.max_steps {}) after {} steps\n",
-                       k.config().engine.max_steps, r.steps);
+    return fmt::format("Outcome: TIME LIMIT — the run reached machine.max_steps ({} steps, "
+                       "scheduling points and events counted together) at {}\n",
+                       k.config().engine.max_steps, format_time(r.virtual_time));
+  if (r.limit != "time")
+    return fmt::format("Outcome: TIME LIMIT — the run reached kesim's limit on {} (README, "
+                       "\"Limits\") at {}\n", limit_description(r.limit), format_time(r.virtual_time));
   return fmt::format("Outcome: TIME LIMIT — virtual time reached machine.time_limit ({})\n",
                      format_time(r.virtual_time));
 }

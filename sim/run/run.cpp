@@ -83,7 +83,8 @@ report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
     if (got != n) fail(fmt::format("files: expected {} in {}, got {}", n, dir, got));
   }
   for (const auto& [kind, n] : x.findings) {
-    const auto got = std::count_if(findings.begin(), findings.end(), [&](const auto& f) { return f.kind == kind; });
+    // clang before 16 cannot capture a structured binding (P1091/P1381): bind it by name.
+    const auto got = std::count_if(findings.begin(), findings.end(), [&k = kind](const auto& f) { return f.kind == k; });
     if (got != n) fail(fmt::format("findings: expected {} {}, got {}", n, kind, got));
   }
   e.met = e.mismatches.empty();

@@ -36,6 +36,7 @@ std::string Exec::expand(const Ctx& c, const Text& t) {
 }
 
 void Exec::run_list(Ctx& c, const std::vector<Step>& steps) {
+  if (steps.empty()) KiCountStep();  // a loop over an empty body is bounded too
   for (const Step& s : steps) run_step(c, s);
 }
 
@@ -53,6 +54,7 @@ void Exec::run_apc(KAPC& apc) {
 void Exec::run_step(Ctx& c, const Step& s) {
   KTHREAD& t = *c.thread;
   t.current_step = &s;
+  KiCountStep();  // max_steps and the stack reserve (sim/engine/limits.hpp)
   const RoutineDescriptor& d = descriptor(s.op);
   const std::int64_t value = d.exec(c, s);
   switch (d.result) {

@@ -54,6 +54,7 @@ void Loader::load(const YAML::Node& root) {
   steps_.check_locals();
   if (const Field* f = top.get("expect")) load_expect(*f);
   check_recursion();
+  check_limits();
 }
 
 // variables: {NAME: V} or {NAME: {value: V}} — memory words (§7).
@@ -135,6 +136,7 @@ void Loader::load_machine(const Field& f) {
       if (n && *n == 0) r_.error(k.loc, "'max_steps' must be at least 1");
       if (n) m.max_steps = *n;
     } else if (k.key == "stack_size") {
+      stack_size_loc_ = k.loc;
       auto s = r_.scalar(k.value, k.loc, "'stack_size'", "a size in bytes (65536, 64k, 1m)");
       auto n = s ? parse_size(*s) : std::nullopt;
       if (s && (!n || *n > std::numeric_limits<std::uint32_t>::max())) {
@@ -336,6 +338,7 @@ void sort_errors(std::vector<Diagnostic>& errors) {
 
 LoadResult load_text(const std::string& text, const std::string& file_name) {
   LoadResult result;
+  if (!detail::check_file_size(text.size(), result.errors)) return result;
   result.source_lines = split_lines(text);
   auto program = std::make_unique<Program>();
   program->file = file_name;
@@ -379,14 +382,16 @@ LoadResult load_file(const std::string& path) {
     result.errors.push_back({{}, fmt::format("cannot open: {}", std::strerror(errno))});
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read at most one byte past the limit: a huge file (or /dev/zero) is refused unread.
+  std::string text(limits::kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) {
     LoadResult result;
     result.errors.push_back({{}, fmt::format("cannot read: {}", std::strerror(errno))});
     return result;
   }
-  return load_text(text.str(), path);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return load_text(text, path);
 }
 
 }  // namespace kesim::scenario

@@ -7,11 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "sim/engine/limits.hpp"
 #include "sim/scenario/step_parser.hpp"
 
 namespace kesim::scenario::detail {
 
-constexpr int kMaxThreadCount = 1'000'000;
+constexpr int kMaxThreadCount = static_cast<int>(limits::kMaxThreads);
+
+// loader_limits.cpp: false (and an error) if a file of `bytes` is too large to load.
+bool check_file_size(std::size_t bytes, std::vector<Diagnostic>& errors);
 
 // Fills a Program from the root node, reporting through the Reader.
 class Loader {
@@ -38,11 +42,16 @@ class Loader {
   void load_expect(const Field& f);
   std::string checked_thread_ref(const YAML::Node& node, Loc loc, std::string_view what);
   void check_recursion();
+  // loader_limits.cpp: what keeps a run finite (sim/engine/limits.hpp).
+  void check_limits();
+  void check_thread_total();
+  void check_stack_depth();
 
   Program& p_;
   Reader& r_;
   StepParser steps_;
   bool processors_known_ = true;
+  Loc stack_size_loc_;  // where machine.stack_size is written, if it is
   std::vector<Pending> routine_bodies_;  // parallel to the named routines
   std::vector<Pending> thread_bodies_;   // parallel to p_.threads
 };

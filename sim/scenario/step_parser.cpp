@@ -42,6 +42,7 @@ std::vector<Step> StepParser::parse_list(const YAML::Node& list, Loc loc, std::s
 void StepParser::parse_step(std::vector<Step>& out, const YAML::Node& node, Loc parent,
                             const Scope& scope) {
   Loc loc = Reader::loc_of(node, parent);
+  if (!charge_step(loc)) return;
   auto lookup = [&](const std::string& name, Loc at) -> std::optional<Op> {
     auto op = op_from_name(name);
     if (!op) {

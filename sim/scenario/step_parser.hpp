@@ -51,6 +51,8 @@ class StepParser {
   static constexpr int kMaxDepth = 64;
 
   void parse_step(std::vector<Step>& out, const YAML::Node& node, Loc loc, const Scope& scope);
+  // loader_limits.cpp: counts one more step (YAML aliases expand); false past the limit.
+  bool charge_step(Loc loc);
   void parse_argument(Step& step, const Field& f, const Scope& scope);
   void parse_by_row(Step& step, const Field& f, const Scope& scope);
   void parse_value(Step& step, const KeySpec& spec, const Field& f, const Scope& scope);
@@ -83,6 +85,7 @@ class StepParser {
   std::vector<std::string> broken_objects_;
   std::vector<bool> assigned_;  // by local index: some `as:` stores into it
   std::vector<Loc> first_use_;  // by local index
+  std::size_t steps_parsed_ = 0;
 };
 
 constexpr unsigned type_bit(ObjectType t) { return 1u << static_cast<unsigned>(t); }

@@ -3,6 +3,8 @@
 // ones SCENARIO-FORMAT.md documents and nothing else (no `yes`/`on`, no octal, no `+1`).
 #include "sim/scenario/yaml_reader.hpp"
 
+#include "sim/engine/limits.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,7 +20,11 @@ const Field* Fields::get(std::string_view key) const {
   return nullptr;
 }
 
-void Reader::error(Loc loc, std::string message) { errors_.push_back({loc, std::move(message)}); }
+void Reader::error(Loc loc, std::string message) {
+  // A YAML alias bomb repeats its errors as often as its nodes: keep a bounded number. Past
+  // the node budget every list reads as empty, so later errors are only its echoes.
+  if (errors_.size() < limits::kMaxErrors && !over_nodes_) errors_.push_back({loc, std::move(message)});
+}
 
 Loc Reader::loc_of(const YAML::Node& node, Loc fallback) {
   if (!node.IsDefined() || node.IsNull()) return fallback;
@@ -45,6 +51,7 @@ Fields Reader::entries(const YAML::Node& map, Loc loc, std::string_view what) {
     return out;
   }
   out.is_map = true;
+  if (!charge_nodes(map.size(), loc)) return out;
   for (auto it = map.begin(); it != map.end(); ++it) {
     Loc key_loc = loc_of(it->first, loc);
     if (!it->first.IsScalar()) {
@@ -88,6 +95,7 @@ std::optional<std::vector<YAML::Node>> Reader::list(const YAML::Node& node, Loc 
     error(loc, fmt::format("expected a list for {}, got {}", what, describe(node)));
     return std::nullopt;
   }
+  if (!charge_nodes(node.size(), loc)) return items;
   for (const auto& item : node) items.push_back(item);
   return items;
 }
@@ -147,7 +155,7 @@ std::optional<Duration> Reader::duration(const YAML::Node& node, Loc loc, std::s
     error(loc, fmt::format("expected {} for {}, got '{}'", kExpected, what, *s));
     return std::nullopt;
   }
-  return v;
+  return bounded_duration(*v, loc, what, *s);
 }
 
 std::optional<int> Reader::irql(const YAML::Node& node, Loc loc, std::string_view what) {
@@ -189,6 +197,25 @@ std::optional<std::size_t> Reader::choice(const YAML::Node& node, Loc loc, std::
   return std::nullopt;
 }
 
+bool Reader::charge_nodes(std::size_t n, Loc loc) {
+  if (over_nodes_) return false;
+  nodes_ += n;
+  if (nodes_ <= limits::kMaxNodes) return true;
+  error(loc, fmt::format("more than {} YAML nodes once aliases are expanded (kesim's limit)",
+                         limits::kMaxNodes));
+  over_nodes_ = true;
+  return false;
+}
+
+// Virtual time is a signed 64-bit count of ns: a duration near 2^63 would wrap `now + d`.
+std::optional<Duration> Reader::bounded_duration(Duration d, Loc loc, std::string_view what,
+                                                 std::string_view text) {
+  if (d <= limits::kMaxDuration) return d;
+  error(loc, fmt::format("duration '{}' for {} is too long: kesim accepts at most 2^62 ns "
+                         "(about 146 years)", text, what));
+  return std::nullopt;
+}
+
 namespace {
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -209,10 +236,17 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates) {
+  // The edit distance is quadratic in the lengths: a hostile 2 MB name took 12 s. No name
+  // worth a suggestion is that long, so long words get none.
+  if (word.size() > kMaxSuggestLength) return std::nullopt;
   // A typo: at most a third of the word (at least one letter) changed, not all of it.
   std::optional<std::string> best;
   std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
   for (const std::string& c : candidates) {
+    // The length difference is a lower bound of the distance: skip (long) names that cannot win
+    // without computing anything.
+    const std::size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap >= best_distance) continue;
     std::size_t d = edit_distance(word, c);
     if (d < best_distance && d < word.size()) {
       best_distance = d;

@@ -95,10 +95,18 @@ class Reader {
 
  private:
   static std::string q(const Field& f) { return "'" + f.key + "'"; }
+  std::optional<Duration> bounded_duration(Duration d, Loc loc, std::string_view what,
+                                           std::string_view text);
+  // Counts `n` more nodes visited; false (after one error) past limits::kMaxNodes.
+  bool charge_nodes(std::size_t n, Loc loc);
   std::vector<Diagnostic>& errors_;
   std::string_view extra_key_;
+  std::size_t nodes_ = 0;
+  bool over_nodes_ = false;
 };
 
+// Words longer than this get no suggestion (the edit distance is quadratic in the length).
+inline constexpr std::size_t kMaxSuggestLength = 64;
 // The closest of `candidates` to `word` by edit distance, if close enough to be a typo.
 std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
 // "; did you mean 'X'?" or "".

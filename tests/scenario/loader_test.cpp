@@ -864,10 +864,10 @@ threads:
                           "'start', got 'soon'",
                           "7:19: CPU '2' in 'affinity' is not one of the machine's processors 0..1",
                           "7:22: CPU 0 is listed twice in 'affinity'",
-                          "8:12: expected an integer in 1..1000000 for 'count', got '0'",
+                          "8:12: expected an integer in 1..200000 for 'count', got '0'",
                           "9:5: a thread needs a 'name'",
                           "10:11: duplicate thread 'A' (first declared at line 4)",
-                          "12:12: expected an integer in 1..1000000 for 'count', got '1000001'",
+                          "12:12: expected an integer in 1..200000 for 'count', got '1000001'",
                           "13:12: expected a list for 'steps', got a map",
                           "14:5: expected a map for a thread, got 'just-a-name'"}));
 }

@@ -4,6 +4,9 @@
 //   build/test/tools/bench/kesim_bench --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -16,6 +19,7 @@
 
 #include <boost/context/detail/fcontext.hpp>
 #include <boost/context/fiber.hpp>
+#include <boost/context/fixedsize_stack.hpp>
 
 namespace {
 
@@ -351,6 +355,71 @@ void BM_ScenarioThroughputManyThreads(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(ops));
 }
 BENCHMARK(BM_ScenarioThroughputManyThreads)->Unit(benchmark::kMillisecond);
+
+// ---- memory: 100,000 blocked threads (issue #7: at most 6 KB each) ----------------------------
+
+// Resident set size of this process, from /proc/self/statm (pages).
+std::int64_t rss_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  long size = 0, resident = 0;
+  if (f) {
+    if (std::fscanf(f, "%ld %ld", &size, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<std::int64_t>(resident) * sysconf(_SC_PAGESIZE);
+}
+
+constexpr int kBlockedThreads = 100'000;
+
+// Every kesim thread waits on one notification event; a lower-priority thread that runs once
+// all of them are blocked measures the RSS, then sets the event. bytes_per_thread = RSS delta
+// / threads: the KTHREAD, its body, and the touched pages of its fiber stack (the guard pages
+// cost nothing resident).
+void BM_BlockedThreadsMemory(benchmark::State& state) {
+  double per_thread = 0;
+  for (auto _ : state) {
+    const std::int64_t before = rss_bytes();
+    std::int64_t blocked = 0;
+    {
+      Simulator sim({.processors = 1, .autoboost = false, .time_limit = 1'000'000'000'000});
+      auto& go = sim.kernel().create_event("Go", true, false);
+      for (int t = 0; t < kBlockedThreads; ++t)
+        sim.spawn("W" + std::to_string(t), [&] { KeWaitForSingleObject(go, Executive, KernelMode, false, nullptr); });
+      sim.spawn("Measure", [&] {
+        blocked = rss_bytes();
+        KeSetEvent(go, 0, false);
+      }, 1, 1000);
+      sim.run();
+    }
+    per_thread = static_cast<double>(blocked - before) / kBlockedThreads;
+  }
+  state.counters["bytes_per_thread"] = per_thread;
+  state.counters["sizeof_KTHREAD"] = static_cast<double>(sizeof(ke::KTHREAD));
+}
+BENCHMARK(BM_BlockedThreadsMemory)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// The same count of raw boost::context::fiber objects (64 KiB fixedsize stacks), each resumed
+// once and suspended: the floor kesim's figure is compared with.
+void BM_RawBoostFiberMemory(benchmark::State& state) {
+  namespace bc = boost::context;
+  double per_fiber = 0;
+  for (auto _ : state) {
+    const std::int64_t before = rss_bytes();
+    std::vector<bc::fiber> fibers;
+    fibers.reserve(kBlockedThreads);
+    for (int i = 0; i < kBlockedThreads; ++i) {
+      bc::fiber f{std::allocator_arg, bc::fixedsize_stack(64 * 1024), [](bc::fiber&& caller) {
+                    caller = std::move(caller).resume();  // "blocked": suspended mid-body
+                    return std::move(caller);
+                  }};
+      fibers.push_back(std::move(f).resume());
+    }
+    per_fiber = static_cast<double>(rss_bytes() - before) / kBlockedThreads;
+    for (auto& f : fibers) f = std::move(f).resume();  // let each finish
+  }
+  state.counters["bytes_per_fiber"] = per_fiber;
+}
+BENCHMARK(BM_RawBoostFiberMemory)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 

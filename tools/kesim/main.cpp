@@ -16,6 +16,7 @@
 #include "sim/run/batch.hpp"
 #include "sim/run/run.hpp"
 #include "sim/scenario/program.hpp"
+#include "tools/kesim/crash.hpp"
 
 using kesim::run::Result;
 
@@ -37,6 +38,7 @@ int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& op
   nlohmann::json array = nlohmann::json::array();
   bool first = true;
   for (const std::string& f : files) {
+    kesim::cli::set_crash_scenario(f.c_str());
     Result r = kesim::run::run_file(f, opt);
     status = worst(status, r.exit_code);
     if (!r.diagnostics.empty()) std::fputs(r.diagnostics.c_str(), stderr);
@@ -178,6 +180,7 @@ int cmd_replay(const std::string& file, const std::string& token, const std::str
 }  // namespace
 
 int main(int argc, char** argv) {
+  kesim::cli::install_crash_handler();  // a fiber stack overflow: exit 3 with the thread
   CLI::App app{"kesim: a deterministic Windows kernel-synchronization simulator"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_text());
