@@ -52,9 +52,15 @@ void Engine::add_task(Task& t) {
 void Engine::task_entry(fiber::Fiber& f) {
   Task& t = *static_cast<Task*>(f.user());
   Engine& e = *t.engine;
+  bool unwound = false;
   try {
     t.body(t);
   } catch (const fiber::Unwind&) {
+    unwound = true;
+  }
+  // Outside the handler: switching away inside it would never end the catch, leaking the
+  // exception and leaving it on this OS thread's caught-exception stack.
+  if (unwound) {
     t.state = TaskState::Finished;
     fiber::finish_and_switch(t.fiber, e.main_);
   }
