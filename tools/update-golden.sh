@@ -10,3 +10,6 @@ for g in "$root"/tests/golden/*.txt; do
   { echo "# $scenario"; (cd "$root" && "$kesim" run "$scenario" || true); } > "$g.new"
   mv "$g.new" "$g"
 done
+# Outcome, trace hash and JSON hash of every scenario at seeds 0 and 3 (tests/golden/digests.list).
+test_bin="$root/build/test/tests/run_test"
+[ -x "$test_bin" ] && KESIM_UPDATE_GOLDEN=1 "$test_bin" --gtest_filter='Run.JsonAndTraceAreTheSameOnEveryBuildType' >/dev/null

@@ -3,6 +3,9 @@
 // scenarios/ has an expect block, and golden reports where the exact text matters.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -92,6 +95,39 @@ TEST(Run, GoldenReports) {
     const auto r = kesim::run::run_file(scenario.substr(2), {});
     EXPECT_EQ(r.text, expected) << "golden " << e.path() << " differs; run tools/update-golden.sh";
   }
+}
+
+// Every scenario at two seeds: its outcome, trace hash and a hash of its whole JSON report. The
+// test runs in the optimized and in the Debug + ASan build against the same file, so the JSON
+// and the trace are byte-identical on every build type (issue #7). tools/update-golden.sh
+// rewrites the file (KESIM_UPDATE_GOLDEN=1).
+TEST(Run, JsonAndTraceAreTheSameOnEveryBuildType) {
+  fs::current_path(kRoot);
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator("scenarios"))
+    if (e.path().extension() == ".yaml") files.push_back(e.path().generic_string());
+  std::sort(files.begin(), files.end());
+  std::string digest;
+  for (const std::string& f : files)
+    for (std::uint64_t seed : {0, 3}) {
+      kesim::run::Options opt;
+      opt.seed = seed;
+      const auto r = kesim::run::run_file(f, opt);
+      const std::string json = r.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
+      for (unsigned char c : json) h = (h ^ c) * 0x100000001b3ull;
+      char line[512];
+      std::snprintf(line, sizeof line, "%s seed %llu %s trace %s json %016llx\n", f.c_str(),
+                    static_cast<unsigned long long>(seed), r.outcome.c_str(),
+                    r.json.value("trace_hash", std::string("-")).c_str(), static_cast<unsigned long long>(h));
+      digest += line;
+    }
+  const fs::path golden = kRoot / "tests/golden/digests.list";
+  if (std::getenv("KESIM_UPDATE_GOLDEN")) {
+    std::ofstream(golden, std::ios::binary) << digest;
+    return;
+  }
+  EXPECT_EQ(digest, read(golden)) << "run tools/update-golden.sh if the change is intended";
 }
 
 }  // namespace
