@@ -53,12 +53,23 @@ void Engine::task_entry(fiber::Fiber& f) {
   Task& t = *static_cast<Task*>(f.user());
   Engine& e = *t.engine;
   bool unwound = false;
+  std::exception_ptr error;
   try {
     t.body(t);
   } catch (const fiber::Unwind&) {
     unwound = true;
+  } catch (...) {
+    error = std::current_exception();  // a task body's own exception: carried to run()
   }
-  // Outside the handler: switching away inside it would never end the catch, leaking the
+  if (error) {
+    e.error_ = std::move(error);
+    try {
+      e.stop();  // run() rethrows the error; this fiber comes back only to be unwound
+    } catch (const fiber::Unwind&) {
+      unwound = true;
+    }
+  }
+  // Outside the handlers: switching away inside one would never end the catch, leaking the
   // exception and leaving it on this OS thread's caught-exception stack.
   if (unwound) {
     t.state = TaskState::Finished;
@@ -75,6 +86,7 @@ StopReason Engine::run() {
     fiber::switch_to(main_, next->fiber);
   }
   current_ = nullptr;
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   return stop_reason_;
 }
 

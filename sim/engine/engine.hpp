@@ -15,6 +15,8 @@
 #pragma once
 
 #include <array>
+#include <exception>
+#include <utility>
 #include <cstdint>
 #include <cstddef>
 #include <span>
@@ -176,6 +178,8 @@ class Engine {
   Trace& trace() { return trace_; }
 
   // Runs until every task finished, nothing can run, a limit is hit, or stop() was called.
+  // An exception thrown by a task body (not caught by the layer above) stops the run and is
+  // rethrown here: the engine never ends the process for it.
   StopReason run();
 
   // --- called on the current task's fiber -------------------------------------------------
@@ -379,6 +383,7 @@ class Engine {
   StickyStrategy default_strategy_;
   Strategy* strategy_ = &default_strategy_;
   QuantumEndHook quantum_end_hook_ = nullptr;
+  std::exception_ptr error_;  // thrown by a task body, rethrown by run()
   bool sticky_ = true;
   bool quantum_ends_ = false;
   bool stop_requested_ = false;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <cstring>
 
 #ifdef KESIM_ASAN
@@ -51,11 +52,11 @@ std::atomic<bool> g_madvise_guards{true};
 void install_guard(std::byte* at, std::size_t len) {
   if (g_madvise_guards.load(std::memory_order_relaxed)) {
     if (madvise(at, len, MADV_GUARD_INSTALL) == 0) return;
-    if (errno != EINVAL) fatal("cannot install a fiber stack guard page (madvise)");
+    if (errno != EINVAL) throw std::runtime_error("kesim: cannot install a fiber stack guard page (madvise)");
     g_madvise_guards.store(false, std::memory_order_relaxed);
   }
   if (mprotect(at, len, PROT_NONE) != 0)
-    fatal("cannot install a fiber stack guard page (mprotect; raise vm.max_map_count)");
+    throw std::runtime_error("kesim: cannot install a fiber stack guard page (mprotect; raise vm.max_map_count)");
 }
 }  // namespace
 
@@ -121,7 +122,8 @@ void StackPool::grow() {
   const std::size_t len = slot * kStacksPerArena;
   void* mem = mmap(nullptr, len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mem == MAP_FAILED) fatal("cannot map fiber stacks (out of address space)");
+  // Out of resources is not a kesim bug: the caller (the engine, then run()) gets it.
+  if (mem == MAP_FAILED) throw std::runtime_error("kesim: cannot map fiber stacks (out of address space)");
   auto* base = static_cast<std::byte*>(mem);
   arenas_.emplace_back(base, len);
   for (std::size_t i = 0; i < kStacksPerArena; ++i) install_guard(base + i * slot, guard);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -161,6 +162,32 @@ TEST(Engine, ManyTasksReuseStacks) {
   for (int i = 0; i < 5000; ++i) h.engine.ready(h.spawn([](Engine& e) { e.work(10); }));
   EXPECT_EQ(h.engine.run(), StopReason::AllFinished);
   EXPECT_LE(h.engine.stacks().high_water(), 4u);
+}
+
+}  // namespace
+}  // namespace kesim::engine
+
+namespace kesim::engine {
+namespace {
+
+// The engine never ends the process for a task's exception: run() rethrows it (issue #7
+// item 9), and the other tasks are unwound when the engine goes.
+TEST(Engine, AnExceptionFromATaskBodyIsRethrownByRun) {
+  Harness h({.processors = 1});
+  auto& a = h.spawn([](Engine& e) {
+    e.work(100);
+    throw std::runtime_error("task body failed");
+  });
+  auto& b = h.spawn([](Engine& e) { e.block(); });
+  h.engine.ready(a);
+  h.engine.ready(b);
+  try {
+    h.engine.run();
+    FAIL() << "run() returned";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "task body failed");
+  }
+  EXPECT_EQ(h.engine.now(), 100);
 }
 
 }  // namespace
