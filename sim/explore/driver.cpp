@@ -74,6 +74,7 @@ std::string validate(const ExploreConfig& c) {
     return fmt::format("--preemption-bound applies to dfs (the bound) and pct (depth - 1), not to {}", s);
   if (c.delay_bound && s != "dfs") return fmt::format("--delay-bound applies to dfs only, not to {}", s);
   if (c.delay_bound && c.preemption_bound) return "--delay-bound and --preemption-bound exclude each other";
+  if (c.seed && s == "dfs") return "--seed does not apply to dfs (it draws nothing at random)";
   return {};
 }
 
@@ -137,13 +138,14 @@ Exploration explore_schedules(const ExploreConfig& config, const RunSchedule& ru
   Loop loop{config, run};
   loop.out.strategy = config.strategy;
   const std::string& s = config.strategy;
+  const std::uint64_t first_seed = config.seed.value_or(0) + 1;
   const BoundKind kind = config.delay_bound ? BoundKind::delays : BoundKind::preemptions;
   const std::optional<int> bound = config.delay_bound ? config.delay_bound : config.preemption_bound;
   std::vector<std::unique_ptr<Search>> searches;
   std::string verdict;
   bool stopped = false;
   if (s == "random" || s == "pos") {
-    searches.push_back(make_seed_search(s == "random" ? "seed" : "pos", config.seed + 1));
+    searches.push_back(make_seed_search(s == "random" ? "seed" : "pos", first_seed));
     stopped = loop.batch(*searches[0], 0);
   } else if (s == "dfs") {
     searches.push_back(make_dfs_search(bound, kind, config.iterative_cap));
@@ -155,12 +157,12 @@ Exploration explore_schedules(const ExploreConfig& config, const RunSchedule& ru
     const auto first = dfs->next();
     stopped = loop.step(*dfs, *first);
     if (!stopped && s == "pct") {
-      searches.push_back(probe_pct(loop, config.depth, config.seed + 1));
+      searches.push_back(probe_pct(loop, config.depth, first_seed));
       stopped = loop.batch(*searches[0], 0);
     } else if (!stopped) {
-      searches.push_back(make_seed_search("seed", config.seed + 1));
-      searches.push_back(probe_pct(loop, 2, config.seed + 1));
-      searches.push_back(probe_pct(loop, 3, config.seed + 1));
+      searches.push_back(make_seed_search("seed", first_seed));
+      searches.push_back(probe_pct(loop, 2, first_seed));
+      searches.push_back(probe_pct(loop, 3, first_seed));
       searches.push_back(std::move(dfs));
       // Rounds: a few schedules of each in turn, so shallow bugs are met by random and PCT
       // early and dfs keeps widening its bound; a dfs that covers the whole tree ends it.

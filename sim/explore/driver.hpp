@@ -48,7 +48,7 @@ struct ExploreConfig {
   std::optional<int> delay_bound;       // dfs: a fixed delay bound instead
   int depth = 3;                        // pct: bug depth d (d - 1 change points)
   int iterative_cap = 10;               // dfs without a bound: the last bound tried
-  std::uint64_t seed = 0;               // first seed of random / pct / pos is seed + 1
+  std::optional<std::uint64_t> seed;    // random / pct / pos / portfolio: first seed is seed + 1 (default 0)
   bool shrink = true;                   // shrink a dfs schedule that fails
   std::chrono::milliseconds shrink_budget{2000};
 };

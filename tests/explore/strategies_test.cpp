@@ -277,8 +277,14 @@ TEST(Driver, OptionsThatDoNotApplyAreErrors) {
   EXPECT_NE(validate(c), "");
   c.preemption_bound.reset();
   EXPECT_EQ(validate(c), "");
+  c.seed = 4;
+  EXPECT_NE(validate(c), "");  // dfs draws nothing at random
+  c.seed.reset();
   c.strategy = "pct";
   EXPECT_NE(validate(c), "");
+  c.delay_bound.reset();
+  c.seed = 4;
+  EXPECT_EQ(validate(c), "");
   c.strategy = "bogus";
   c.delay_bound.reset();
   EXPECT_NE(validate(c), "");
