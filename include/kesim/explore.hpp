@@ -19,12 +19,16 @@
 namespace kesim {
 
 struct ExploreOptions {
-  std::string strategy = "random";  // random | pct | dfs
+  std::string strategy = "random";  // random | pct | pos | dfs | portfolio
   int runs = 1000;                  // schedules to try at most
-  int bound = 2;                    // dfs: preemption bound; pct: depth - 1
+  int bound = 2;                    // dfs: preemption bound; pct: depth - 1; unused by the others
   bool fail_on_findings = true;     // a data_race or lock_order finding fails the schedule
   SimulatorOptions machine;         // processors, version, ... (schedule is set per run)
+  long long budget_ms = 0;          // wall-clock budget; 0: none (with runs, whichever first)
 };
+// Tokens from explore_model carry no scenario hash (there is no scenario file): "seed:5",
+// "pct:1:3:40", "pos:2", "dfs:0.1". A found dfs schedule is shrunk (preemptions dropped while
+// it still fails) before it is returned. An unknown strategy throws std::invalid_argument.
 
 struct ExploreResult {
   bool found = false;        // a failing schedule
@@ -33,6 +37,8 @@ struct ExploreResult {
   bool exhausted = false;    // dfs: the bounded space was covered
   Outcome outcome = Outcome::completed;  // of the failing schedule
   std::string report;        // its text report
+  std::string strategy;      // the strategy that found it (portfolio: random, pct or dfs)
+  std::string verdict;       // when nothing was found: what was covered
 };
 
 using TestBody = std::function<void(Simulator&)>;

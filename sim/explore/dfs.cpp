@@ -1,5 +1,6 @@
 #include "sim/explore/dfs.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace kesim::explore {
@@ -22,12 +23,24 @@ std::uint32_t rank_of(const ChoicePoint& p) {
   if (p.pick == p.dflt) return 0;
   return p.pick < p.dflt ? p.pick + 1 : p.pick;
 }
+int cost(const ChoicePoint& p, std::uint32_t pick, std::uint32_t rank, BoundKind kind) {
+  if (kind == BoundKind::delays) return static_cast<int>(rank);
+  return is_preemption(p, pick) ? 1 : 0;
+}
 }  // namespace
+
+int schedule_cost(const std::vector<ChoicePoint>& run, BoundKind kind) {
+  int c = 0;
+  for (const ChoicePoint& p : run) c += cost(p, p.pick, rank_of(p), kind);
+  return c;
+}
 
 std::size_t PrefixStrategy::choose(std::span<engine::Task* const> c, int current) {
   ChoicePoint p;
   p.n = static_cast<std::uint32_t>(c.size());
   p.current = current;
+  for (engine::Task* t : c)
+    tasks_seen_ = std::max(tasks_seen_, static_cast<std::uint32_t>(t->index + 1));
   while (p.executing < p.n && c[p.executing]->state == engine::TaskState::Running) ++p.executing;
   // The default policy (engine::StickyStrategy): keep the current task, else the oldest.
   if (current >= 0) {
@@ -43,15 +56,18 @@ std::size_t PrefixStrategy::choose(std::span<engine::Task* const> c, int current
 }
 
 std::optional<std::vector<std::uint32_t>> next_dfs_prefix(const std::vector<ChoicePoint>& run,
-                                                          int bound) {
+                                                          int bound, BoundKind kind) {
   std::vector<int> preemptions_before(run.size() + 1, 0);
   for (std::size_t i = 0; i < run.size(); ++i)
-    preemptions_before[i + 1] = preemptions_before[i] + (is_preemption(run[i], run[i].pick) ? 1 : 0);
+    preemptions_before[i + 1] = preemptions_before[i] + cost(run[i], run[i].pick, rank_of(run[i]), kind);
   for (std::size_t i = run.size(); i-- > 0;) {
     const ChoicePoint& p = run[i];
     for (std::uint32_t r = rank_of(p) + 1; r < p.n; ++r) {
       const std::uint32_t alt = alternative(p, r);
-      if (preemptions_before[i] + (is_preemption(p, alt) ? 1 : 0) > bound) continue;
+      if (preemptions_before[i] + cost(p, alt, r, kind) > bound) {
+        if (kind == BoundKind::delays) break;  // later ranks cost more still
+        continue;
+      }
       std::vector<std::uint32_t> prefix;
       prefix.reserve(i + 1);
       for (std::size_t j = 0; j < i; ++j) prefix.push_back(run[j].pick);

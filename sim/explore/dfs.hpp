@@ -4,7 +4,10 @@
 // (keep the current task, else the one ready longest) and records every choice point it met;
 // next_dfs_prefix() turns one run's record into the next schedule to try, in DFS order,
 // skipping schedules with more than `bound` preemptions (switching away from a task that could
-// have continued). Token: "dfs:P0.P1.P2…" (the prefix of picks).
+// have continued) — or, with delay bounding (Emmi, Qadeer, Rakamarić, POPL 2011), more than
+// `bound` delays (a pick costs its rank among the alternatives after the default one). Picks
+// after the prefix follow the default, which is never a preemption or a delay, so a schedule's
+// cost is its prefix's. Token: "dfs:P0.P1.P2…" (the prefix of picks).
 #pragma once
 
 #include <cstdint>
@@ -24,21 +27,29 @@ struct ChoicePoint {
   std::uint32_t executing = 0;  // candidates [0, executing) run on a CPU; the rest are quantum ends
 };
 
+enum class BoundKind { preemptions, delays };
+
 class PrefixStrategy final : public engine::Strategy {
  public:
   explicit PrefixStrategy(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {}
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
   const std::vector<ChoicePoint>& points() const { return points_; }
+  // 1 + the highest task index seen among the candidates (the threads that took part in a choice).
+  std::uint32_t tasks_seen() const { return tasks_seen_; }
 
  private:
   std::vector<std::uint32_t> prefix_;
   std::vector<ChoicePoint> points_;
+  std::uint32_t tasks_seen_ = 0;
 };
 
 // The next prefix after a run that recorded `run`, or nullopt when the bounded tree is done.
 std::optional<std::vector<std::uint32_t>> next_dfs_prefix(const std::vector<ChoicePoint>& run,
-                                                          int bound);
+                                                          int bound,
+                                                          BoundKind kind = BoundKind::preemptions);
+// The cost of one schedule (its recorded choice points) under `kind`.
+int schedule_cost(const std::vector<ChoicePoint>& run, BoundKind kind);
 
 std::string dfs_token(const std::vector<std::uint32_t>& prefix);
 std::optional<std::vector<std::uint32_t>> parse_dfs_token(const std::string& token);

@@ -1,9 +1,14 @@
-// sim/explore/driver.cpp — tokens → strategies, and the exploration loop.
+// sim/explore/driver.cpp — tokens → strategies, and the exploration loop: one search or a
+// portfolio of them in rounds, a schedule cap and a wall-clock budget, then shrinking.
 #include "sim/explore/driver.hpp"
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "sim/explore/pct.hpp"
+#include "sim/explore/pos.hpp"
+#include "sim/explore/search.hpp"
 
 namespace kesim::explore {
 
@@ -19,61 +24,177 @@ std::optional<Schedule> make_schedule(const std::string& token) {
   const auto t = parse_token(token);
   if (!t) return std::nullopt;
   if (t->strategy == "seed") s.seed = t->seed;
+  else if (t->strategy == "pos") s.strategy = std::make_unique<PosStrategy>(t->seed);
   else s.strategy = std::make_unique<PctStrategy>(t->seed, t->depth, t->steps);
   return s;
 }
 
+Shrunk shrink_dfs(const std::string& token, const ScheduleRun& failing, const RunSchedule& run,
+                  std::chrono::milliseconds budget, int* runs) {
+  Shrunk out{token, failing.steps};
+  auto prefix = parse_dfs_token(token);
+  if (!prefix) return out;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<ChoicePoint> points = failing.choices;
+  for (std::size_t i = 0; i < prefix->size() && i < points.size(); ++i) {
+    if ((*prefix)[i] == points[i].dflt) continue;
+    if (std::chrono::steady_clock::now() - start >= budget) break;
+    std::vector<std::uint32_t> candidate = *prefix;
+    candidate[i] = points[i].dflt;
+    const ScheduleRun r = run(dfs_token(candidate));
+    if (runs) ++*runs;
+    if (!r.failed) continue;
+    *prefix = std::move(candidate);
+    points = r.choices;
+    out.steps = r.steps;
+  }
+  if (prefix->size() > points.size()) prefix->resize(points.size());  // past the last choice point
+  // Picks past the last non-default one change nothing: the default follows the prefix.
+  while (!prefix->empty() && prefix->size() <= points.size() &&
+         prefix->back() == points[prefix->size() - 1].dflt)
+    prefix->pop_back();
+  out.token = dfs_token(*prefix);
+  return out;
+}
+
+double pct_miss_probability(int runs, int depth, std::uint64_t threads, std::uint64_t k) {
+  // Burckhardt et al. 2010, Theorem 1: one run finds a bug of depth d with probability at least
+  // 1 / (n k^(d-1)); independent runs all miss it with probability at most (1 - that)^runs.
+  const double per_run = 1.0 / (static_cast<double>(std::max<std::uint64_t>(threads, 1)) *
+                                std::pow(static_cast<double>(std::max<std::uint64_t>(k, 1)), depth - 1));
+  return std::pow(1.0 - per_run, runs);
+}
+
+std::string validate(const ExploreConfig& c) {
+  const std::string& s = c.strategy;
+  if (s != "random" && s != "pct" && s != "pos" && s != "dfs" && s != "portfolio")
+    return fmt::format("unknown strategy '{}' (expected {})", s, kStrategies);
+  if (c.runs < 1) return "--runs must be at least 1";
+  if (c.preemption_bound && s != "dfs" && s != "pct")
+    return fmt::format("--preemption-bound applies to dfs (the bound) and pct (depth - 1), not to {}", s);
+  if (c.delay_bound && s != "dfs") return fmt::format("--delay-bound applies to dfs only, not to {}", s);
+  if (c.delay_bound && c.preemption_bound) return "--delay-bound and --preemption-bound exclude each other";
+  if (c.seed && s == "dfs") return "--seed does not apply to dfs (it draws nothing at random)";
+  return {};
+}
+
 namespace {
 
-Exploration explore_dfs(int runs, int bound, const RunSchedule& run) {
+using Clock = std::chrono::steady_clock;
+
+struct Loop {
+  const ExploreConfig& config;
+  const RunSchedule& run;
+  Clock::time_point start = Clock::now();
   Exploration out;
-  std::vector<std::uint32_t> prefix;  // the empty prefix: kesim's default schedule
-  for (int i = 1; i <= runs; ++i) {
-    const std::string token = dfs_token(prefix);
-    const ScheduleRun r = run(token);
-    out.runs = i;
-    if (r.failed || r.error) {
-      out.found = r.failed;
-      out.error = r.error;
-      out.token = token;
-      return out;
-    }
-    auto next = next_dfs_prefix(r.choices, bound);
-    if (!next) {
-      out.exhausted = true;
-      return out;
-    }
-    prefix = std::move(*next);
+  ScheduleRun last;  // the last run (the failing one, when found)
+
+  bool out_of_budget() const {
+    if (out.runs >= config.runs) return true;
+    return config.budget && Clock::now() - start >= *config.budget;
   }
-  return out;
+  // Runs one schedule of `search`; true when exploration must stop (found or error).
+  bool step(Search& search, const std::string& token) {
+    const ScheduleRun r = run(token);
+    ++out.runs;
+    search.record(r);
+    last = r;
+    if (!r.failed && !r.error) return false;
+    out.found = r.failed;
+    out.error = r.error;
+    out.token = token;
+    out.strategy = search.name();
+    return true;
+  }
+  // Runs up to `batch` schedules of `search` (all it has when batch is 0).
+  bool batch(Search& search, int batch) {
+    for (int i = 0; batch == 0 || i < batch; ++i) {
+      if (out_of_budget()) return false;
+      const auto token = search.next();
+      if (!token) return false;
+      if (step(search, *token)) return true;
+    }
+    return false;
+  }
+};
+
+void shrink(Loop& loop) {
+  loop.out.from_steps = loop.out.to_steps = loop.last.steps;
+  if (!loop.config.shrink) return;
+  const Shrunk s = shrink_dfs(loop.out.token, loop.last, loop.run, loop.config.shrink_budget, &loop.out.shrink_runs);
+  loop.out.shrunk = s.token != loop.out.token;
+  loop.out.token = s.token;
+  loop.out.to_steps = s.steps;
+}
+
+// PCT over the probe run (the last one): its choice points are k, its threads n.
+std::unique_ptr<Search> probe_pct(const Loop& loop, int depth, std::uint64_t seed) {
+  return make_pct_search(depth, loop.last.choices.size(), loop.last.threads, seed);
 }
 
 }  // namespace
 
-Exploration explore_schedules(const std::string& strategy, int runs, int bound, const RunSchedule& run) {
-  if (strategy == "dfs") return explore_dfs(runs, bound, run);
-  Exploration out;
-  std::uint64_t steps = 1000;
-  if (strategy == "pct") {
-    const ScheduleRun probe = run("");
-    if (probe.error) {
-      out.error = true;
-      return out;
+Exploration explore_schedules(const ExploreConfig& config, const RunSchedule& run) {
+  Loop loop{config, run};
+  loop.out.strategy = config.strategy;
+  const std::string& s = config.strategy;
+  const std::uint64_t first_seed = config.seed.value_or(0) + 1;
+  const BoundKind kind = config.delay_bound ? BoundKind::delays : BoundKind::preemptions;
+  const std::optional<int> bound = config.delay_bound ? config.delay_bound : config.preemption_bound;
+  std::vector<std::unique_ptr<Search>> searches;
+  std::string verdict;
+  bool stopped = false;
+  if (s == "random" || s == "pos") {
+    searches.push_back(make_seed_search(s == "random" ? "seed" : "pos", first_seed));
+    stopped = loop.batch(*searches[0], 0);
+  } else if (s == "dfs") {
+    searches.push_back(make_dfs_search(bound, kind, config.iterative_cap));
+    stopped = loop.batch(*searches[0], 0);
+  } else {
+    // pct and portfolio start with the default schedule (dfs's first), whose choice points
+    // are PCT's k and whose threads are PCT's n.
+    auto dfs = make_dfs_search(std::nullopt, BoundKind::preemptions, config.iterative_cap);
+    const auto first = dfs->next();
+    stopped = loop.step(*dfs, *first);
+    if (!stopped && s == "pct") {
+      searches.push_back(probe_pct(loop, config.depth, first_seed));
+      stopped = loop.batch(*searches[0], 0);
+    } else if (!stopped) {
+      searches.push_back(make_seed_search("seed", first_seed));
+      searches.push_back(probe_pct(loop, 2, first_seed));
+      searches.push_back(probe_pct(loop, 3, first_seed));
+      searches.push_back(std::move(dfs));
+      // Rounds: a few schedules of each in turn, so shallow bugs are met by random and PCT
+      // early and dfs keeps widening its bound; a dfs that covers the whole tree ends it.
+      while (!stopped && !loop.out_of_budget() && !searches.back()->complete()) {
+        for (auto& search : searches) {
+          if ((stopped = loop.batch(*search, 8))) break;
+          if (search->complete()) break;
+        }
+      }
     }
-    steps = probe.steps ? probe.steps : 1;
   }
-  for (int i = 1; i <= runs; ++i) {
-    const std::string token = strategy == "pct" ? fmt::format("pct:{}:{}:{}", i, bound + 1, steps)
-                                                : fmt::format("seed:{}", i);
-    const ScheduleRun r = run(token);
-    out.runs = i;
-    if (!r.failed && !r.error) continue;
-    out.found = r.failed;
-    out.error = r.error;
-    out.token = token;
-    return out;
+  if (loop.out.found) shrink(loop);
+  if (!loop.out.found && !loop.out.error) {
+    for (const auto& search : searches) {
+      loop.out.exhausted = loop.out.exhausted || search->exhausted();
+      if (!verdict.empty()) verdict += "; ";
+      verdict += search->verdict();
+    }
+    if (s == "portfolio") verdict = fmt::format("portfolio, {} schedules: {}", loop.out.runs, verdict);
+    loop.out.verdict = verdict;
   }
-  return out;
+  loop.out.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - loop.start).count();
+  return std::move(loop.out);
+}
+
+Exploration explore_schedules(const std::string& strategy, int runs, int bound, const RunSchedule& run) {
+  ExploreConfig c;
+  c.strategy = strategy;
+  c.runs = runs;
+  if (strategy == "dfs") c.preemption_bound = bound;
+  if (strategy == "pct") c.depth = bound + 1;
+  return explore_schedules(c, run);
 }
 
 }  // namespace kesim::explore

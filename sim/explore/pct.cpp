@@ -8,29 +8,49 @@ namespace kesim::explore {
 PctStrategy::PctStrategy(std::uint64_t seed, int depth, std::uint64_t steps)
     : prng_(seed ^ 0x5043540000000000ull), depth_(std::max(depth, 1)) {
   const std::uint64_t k = std::max<std::uint64_t>(steps, 1);
-  for (int i = 1; i < depth_; ++i) change_points_.push_back(1 + prng_.below(k));
-  std::sort(change_points_.begin(), change_points_.end());
+  // d-1 distinct points in [1, k] (fewer when k < d-1: every step is then a change point).
+  const std::uint64_t want = std::min<std::uint64_t>(static_cast<std::uint64_t>(depth_ - 1), k);
+  while (change_points_.size() < want) {
+    const std::uint64_t p = 1 + prng_.below(k);
+    if (std::find(change_points_.begin(), change_points_.end(), p) == change_points_.end())
+      change_points_.push_back(p);
+  }
+  order_.reserve(16);
 }
 
-std::uint64_t PctStrategy::priority_of(const engine::Task& t) {
-  auto [it, inserted] = priority_.try_emplace(t.index, 0);
-  // Initial priorities are distinct and all above the depth-1 lowered ones.
-  if (inserted) it->second = static_cast<std::uint64_t>(depth_) + 1 + prng_.below(1ull << 40);
-  return it->second;
+std::uint64_t PctStrategy::priority_of(std::int32_t task) {
+  const auto t = static_cast<std::size_t>(task);
+  if (t < lowered_.size() && lowered_[t]) return lowered_[t];
+  auto it = std::find(order_.begin(), order_.end(), task);
+  if (it == order_.end()) {
+    // First appearance: a uniformly random rank among the threads seen so far.
+    const auto at = static_cast<std::ptrdiff_t>(prng_.below(order_.size() + 1));
+    it = order_.insert(order_.begin() + at, task);
+  }
+  return static_cast<std::uint64_t>(depth_) + static_cast<std::uint64_t>(it - order_.begin());
+}
+
+std::size_t PctStrategy::highest(std::span<engine::Task* const> c) {
+  // Place every new thread first: an insertion shifts the ranks of those placed before it.
+  for (engine::Task* t : c) priority_of(t->index);
+  std::size_t best = 0;
+  std::uint64_t best_p = priority_of(c[0]->index);
+  for (std::size_t i = 1; i < c.size(); ++i) {
+    const std::uint64_t p = priority_of(c[i]->index);
+    if (p > best_p) best = i, best_p = p;
+  }
+  return best;
 }
 
 std::size_t PctStrategy::choose(std::span<engine::Task* const> c, int) {
   ++choices_;
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < c.size(); ++i)
-    if (priority_of(*c[i]) > priority_of(*c[best])) best = i;
-  while (next_change_ < change_points_.size() && change_points_[next_change_] <= choices_) {
-    // A priority change point: the thread about to run drops below every other thread.
-    priority_[c[best]->index] = ++lowered_;
-    ++next_change_;
-    best = 0;
-    for (std::size_t i = 1; i < c.size(); ++i)
-      if (priority_of(*c[i]) > priority_of(*c[best])) best = i;
+  std::size_t best = highest(c);
+  for (std::size_t i = 0; i < change_points_.size(); ++i) {
+    if (change_points_[i] != choices_) continue;
+    const auto t = static_cast<std::size_t>(c[best]->index);
+    if (lowered_.size() <= t) lowered_.resize(t + 1, 0);
+    lowered_[t] = i + 1;  // priority i (1-based), below every initial priority d..d+n-1
+    best = highest(c);
   }
   return best;
 }
@@ -38,7 +58,7 @@ std::size_t PctStrategy::choose(std::span<engine::Task* const> c, int) {
 std::string ScheduleToken::text() const {
   if (strategy == "pct")
     return "pct:" + std::to_string(seed) + ":" + std::to_string(depth) + ":" + std::to_string(steps);
-  return "seed:" + std::to_string(seed);
+  return strategy + ":" + std::to_string(seed);
 }
 
 std::optional<ScheduleToken> parse_token(const std::string& s) {
@@ -56,7 +76,7 @@ std::optional<ScheduleToken> parse_token(const std::string& s) {
     nums.push_back(v);
     pos = end + 1;
   }
-  if (t.strategy == "seed" && nums.size() == 1) {
+  if ((t.strategy == "seed" || t.strategy == "pos") && nums.size() == 1) {
     t.seed = nums[0];
     return t;
   }

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include "sim/check/observers.hpp"
 #include "sim/explore/driver.hpp"
+#include "sim/explore/token.hpp"
 #include "sim/io/io.hpp"
 #include "sim/machine/machine.hpp"
 #include "sim/scenario/interpreter.hpp"
@@ -91,33 +93,66 @@ report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
   return e;
 }
 
+// The scenario file's bytes, for its hash (a token's scenario part).
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace
 
-ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
-                      const Options& base) {
+ExploreResult explore(const std::string& path, const explore::ExploreConfig& config, const Options& base) {
   ExploreResult out;
+  if (const std::string bad = explore::validate(config); !bad.empty()) {
+    out.exit_code = kBadInput;
+    out.diagnostics = fmt::format("kesim explore: {}\n", bad);
+    return out;
+  }
+  const std::string hash = explore::scenario_hash(read_bytes(path));
   Result last;
-  const explore::Exploration e = explore::explore_schedules(
-      strategy, runs, bound, [&](const std::string& token) {
-        Options opt = base;
-        opt.schedule = token;
-        last = run_file(path, opt);
-        explore::ScheduleRun r;
-        r.error = last.exit_code >= kBadInput;
-        r.failed = last.exit_code == kNotMet;
-        r.steps = last.json.is_object() ? last.json.value("steps", std::uint64_t{1000}) : 1000;
-        r.choices = last.choices;
-        return r;
-      });
+  const explore::Exploration e = explore::explore_schedules(config, [&](const std::string& token) {
+    Options opt = base;
+    opt.schedule = token;
+    last = run_file(path, opt);
+    explore::ScheduleRun r;
+    r.error = last.exit_code >= kBadInput;
+    r.failed = last.exit_code == kNotMet;
+    r.steps = last.steps;
+    r.choices = std::move(last.choices);
+    r.threads = last.choice_threads;
+    return r;
+  });
+  out.exploration = e;
   out.runs = e.runs;
   out.exhausted = e.exhausted;
-  if (e.found || e.error) {
+  if (e.error) {
     out.exit_code = last.exit_code;
     out.diagnostics = last.diagnostics;
     out.token = e.token;
     out.summary = last.summary;
+  } else if (e.found) {
+    // Shrinking ran other schedules after the failing one: run the printed one again.
+    Options opt = base;
+    opt.schedule = e.token;
+    last = run_file(path, opt);
+    out.exit_code = last.exit_code;
+    out.diagnostics = last.diagnostics;
+    out.token = hash + "/" + e.token;
+    out.exploration.token = out.token;
+    out.summary = last.summary;
+    out.outcome = last.outcome;
   }
   return out;
+}
+
+ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
+                      const Options& base) {
+  explore::ExploreConfig c;
+  c.strategy = strategy;
+  c.runs = runs;
+  if (strategy == "dfs") c.preemption_bound = bound;
+  if (strategy == "pct") c.depth = bound + 1;
+  return explore(path, c, base);
 }
 
 namespace {
@@ -159,7 +194,19 @@ Result run_file(const std::string& path, const Options& opt) {
   ov.time_limit = opt.time_limit;
   ov.processors = opt.processors;
   ov.keep_trace = !opt.trace_out.empty();
-  std::optional<explore::Schedule> schedule = explore::make_schedule(opt.schedule);
+  const explore::SplitToken split = explore::split_token(opt.schedule);
+  if (split.hash) {
+    const std::string bytes = read_bytes(path);
+    if (*split.hash != explore::scenario_hash(bytes)) {
+      res.exit_code = kBadInput;
+      res.diagnostics = fmt::format(
+          "{}: error: schedule token '{}' was made for another version of this scenario (hash {}, the "
+          "file's is {}); explore it again\n",
+          path, opt.schedule, *split.hash, explore::scenario_hash(bytes));
+      return res;
+    }
+  }
+  std::optional<explore::Schedule> schedule = explore::make_schedule(split.schedule);
   if (!schedule) {
     res.exit_code = kBadInput;
     res.diagnostics = fmt::format("kesim: bad schedule token '{}' (expected {})\n", opt.schedule,
@@ -173,7 +220,11 @@ Result run_file(const std::string& path, const Options& opt) {
   scenario::Interpreter interp(p, m);
   if (bad_input(res, lr, &interp)) return res;
   const check::RunResult& r = m.run();
-  if (schedule->prefix) res.choices = schedule->prefix->points();
+  if (schedule->prefix) {
+    res.choices = schedule->prefix->points();
+    res.choice_threads = schedule->prefix->tasks_seen();
+  }
+  res.steps = r.steps;
   const report::ExpectResult expect = evaluate(p, r, m.findings(), m.io().file_system(), m.kernel());
   res.expect = expect;
   res.exit_code = expect.met ? kMet : kNotMet;

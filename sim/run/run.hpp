@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/explore/dfs.hpp"
+#include "sim/explore/driver.hpp"
 #include "sim/report/report.hpp"
 
 namespace kesim::run {
@@ -19,7 +20,8 @@ struct Options {
   std::optional<std::uint64_t> seed;
   std::optional<int> processors;
   std::string trace_out;  // write the Chrome/Perfetto timeline here
-  std::string schedule;   // a schedule token from `kesim explore` ("seed:N", "pct:S:D:K")
+  std::string schedule;   // a schedule token from `kesim explore` ("HASH/seed:N", "pct:S:D:K", ...);
+                          // a HASH/ part must match the file's scenario_hash (else exit 2)
   std::optional<std::int64_t> time_limit;  // virtual ns; overrides machine.time_limit
 };
 
@@ -33,22 +35,26 @@ struct Result {
   std::string outcome;      // outcome name ("" for bad input)
   std::string summary;      // one line for `kesim test`
   std::vector<explore::ChoicePoint> choices;  // the choice points met (dfs schedules only)
+  std::uint32_t choice_threads = 0;           // dfs schedules: tasks that took part in a choice
+  std::uint64_t steps = 0;                    // scheduling points of the run
 };
 
 Result run_file(const std::string& path, const Options& opt);
 
-// `kesim explore`: runs the scenario under many schedules until one breaks its expectation.
-// random: one seed per run (every scheduling point picks a random runnable CPU); pct: PCT with
-// depth = bound + 1 and change points over the step count of a first, default run; dfs: every
-// schedule with at most `bound` preemptions, depth first, until `runs` or the tree is done.
+// `kesim explore`: runs the scenario under many schedules until one breaks its expectation
+// (sim/explore/driver.hpp: the strategies, budget and shrinking). The token printed starts
+// with the scenario's hash ("a1b2c3d4/dfs:0.1").
 struct ExploreResult {
   int exit_code = kMet;        // kMet nothing found, kNotMet found, 2/3 errors
   std::string token;           // the breaking schedule, for `kesim replay --schedule`
   std::string summary;         // what broke
+  std::string outcome;         // the breaking schedule's outcome
   int runs = 0;                // schedules tried
-  bool exhausted = false;      // dfs: every schedule within the bound was tried
+  bool exhausted = false;      // dfs: every schedule within the bound (or all) was tried
   std::string diagnostics;
+  explore::Exploration exploration;  // strategy, verdict, shrinking, wall time
 };
+ExploreResult explore(const std::string& path, const explore::ExploreConfig& config, const Options& base);
 ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
                       const Options& base);
 // Validates only (`kesim check`).

@@ -2,8 +2,10 @@
 // (SCENARIO-FORMAT §5). No simulation logic lives here.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -136,36 +138,75 @@ int cmd_explain(const std::string& topic, bool list) {
 }
 
 // Exploration: run the scenario under many schedules until one breaks its expectation, then
-// print that schedule's token for `kesim replay`. random: one seed per run (every scheduling
-// point picks a random runnable CPU); pct: PCT with depth = preemption bound + 1, its change
-// points spread over the step count of a first run; dfs: every schedule within the preemption
-// bound, depth first.
-int cmd_explore(const std::string& file, const std::string& strategy, int runs, int bound,
-                const std::string& time_budget) {
+// print that schedule's token (scenario hash / schedule) for `kesim replay`. The strategies,
+// the budget and shrinking are sim/explore/driver.hpp's; see README "Exploring schedules".
+struct ExploreArgs {
+  std::string file, strategy = "portfolio", time_limit, budget, format = "text", seed;
+  int runs = 1000;
+  std::optional<int> preemption_bound, delay_bound;
+};
+
+int cmd_explore(const ExploreArgs& a) {
   kesim::run::Options base;
-  if (!time_budget.empty()) {
-    const auto d = kesim::scenario::parse_duration(time_budget);
+  if (!a.time_limit.empty()) {
+    const auto d = kesim::scenario::parse_duration(a.time_limit);
     if (!d || *d <= 0) {
-      fmt::print(stderr, "kesim explore: bad --time '{}' (a duration like 10ms)\n", time_budget);
+      fmt::print(stderr, "kesim explore: bad --time '{}' (a duration like 10ms)\n", a.time_limit);
       return 2;
     }
     base.time_limit = *d;
   }
-  const kesim::run::ExploreResult r = kesim::run::explore(file, strategy, runs, bound, base);
+  kesim::explore::ExploreConfig c;
+  c.strategy = a.strategy;
+  c.runs = a.runs;
+  c.preemption_bound = a.preemption_bound;
+  c.delay_bound = a.delay_bound;
+  if (a.strategy == "pct" && a.preemption_bound) c.depth = *a.preemption_bound + 1;
+  if (!a.budget.empty()) {
+    const auto ms = kesim::run::parse_wall_time(a.budget);
+    if (!ms || *ms <= 0) {
+      fmt::print(stderr, "kesim explore: bad --budget '{}' (a wall-clock duration like 500ms, 30s, 5m)\n", a.budget);
+      return 2;
+    }
+    c.budget = std::chrono::milliseconds(*ms);
+  }
+  if (!a.seed.empty()) {
+    const auto seed = parse_seed(a.seed);
+    if (!seed) {
+      fmt::print(stderr, "kesim explore: bad --seed '{}' (a decimal integer from 0 to 18446744073709551615)\n", a.seed);
+      return 2;
+    }
+    c.seed = *seed;
+  }
+  const kesim::run::ExploreResult r = kesim::run::explore(a.file, c, base);
   if (r.exit_code >= 2) {
     std::fputs(r.diagnostics.c_str(), stderr);
     return r.exit_code;
   }
-  if (r.exit_code == 1) {
-    fmt::print("schedule {} breaks the expectation (run {} of {}): {}\n", r.token, r.runs, runs, r.summary);
-    fmt::print("replay it with: kesim replay {} --schedule {}\n", file, r.token);
+  const kesim::explore::Exploration& e = r.exploration;
+  const bool found = r.exit_code == 1;
+  if (a.format == "json") {
+    nlohmann::json j;
+    j["found"] = found;
+    j["token"] = found ? nlohmann::json(r.token) : nlohmann::json(nullptr);
+    j["outcome"] = found ? nlohmann::json(r.outcome) : nlohmann::json(nullptr);
+    j["schedules"] = r.runs;
+    j["exhausted"] = r.exhausted;
+    j["strategy"] = e.strategy;
+    j["shrunk"] = {{"from_steps", e.from_steps}, {"to_steps", e.to_steps}};
+    j["wall_ms"] = e.wall_ms;
+    std::fputs((j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
+    return found ? 1 : 0;
+  }
+  if (found) {
+    fmt::print("schedule {} breaks the expectation (run {}, found by {}): {}\n", r.token, r.runs, e.strategy,
+               r.summary);
+    if (e.shrunk)
+      fmt::print("shrunk in {} more runs: {} -> {} steps\n", e.shrink_runs, e.from_steps, e.to_steps);
+    fmt::print("replay it with: kesim replay {} --schedule {}\n", a.file, r.token);
     return 1;
   }
-  if (r.exhausted)
-    fmt::print("all {} schedules with at most {} preemption(s) explored (dfs), the expectation held in "
-               "every one\n", r.runs, bound);
-  else
-    fmt::print("{} schedules explored ({}), the expectation held in every one\n", r.runs, strategy);
+  fmt::print("no schedule breaks the expectation: {}\n", e.verdict);
   return 0;
 }
 
@@ -198,6 +239,7 @@ int main(int argc, char** argv) {
                        ->check(CLI::Range(1, 64));
   run->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
   run->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
+  run->add_option("--schedule", opt.schedule, "run one schedule token printed by explore");
 
   std::vector<std::string> paths;
   std::string junit, timeout = "60s", test_format = "text";
@@ -219,14 +261,21 @@ int main(int argc, char** argv) {
   explain->add_option("topic", topic, "0x162, KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE, ExAcquirePushLockExclusive, ...");
   explain->add_flag("--list", list_topics, "list the topics");
 
-  std::string explore_file, strategy = "random", time_budget;
-  int runs = 100, bound = 2;
+  ExploreArgs ex;
   auto* explore = app.add_subcommand("explore", "search schedules for one that breaks the expectation");
-  explore->add_option("file", explore_file, "scenario file")->required();
-  explore->add_option("--strategy", strategy, "random | pct | dfs")->check(CLI::IsMember({"random", "pct", "dfs"}));
-  explore->add_option("--runs", runs, "schedules to try")->check(CLI::Range(1, 1000000));
-  explore->add_option("--time", time_budget, "virtual time limit of each run (overrides machine.time_limit)");
-  explore->add_option("--preemption-bound", bound, "dfs: most preemptions per schedule; pct: priority change points (depth - 1)")->check(CLI::Range(0, 63));
+  explore->add_option("file", ex.file, "scenario file")->required();
+  explore->add_option("--strategy", ex.strategy, "random | pct | pos | dfs | portfolio (default)")
+      ->check(CLI::IsMember({"random", "pct", "pos", "dfs", "portfolio"}));
+  explore->add_option("--runs", ex.runs, "schedules to try at most (default 1000)")->check(CLI::Range(1, 100000000));
+  explore->add_option("--budget", ex.budget, "wall-clock budget (500ms, 30s, 5m); with --runs, whichever first");
+  explore->add_option("--time", ex.time_limit, "virtual time limit of each run (overrides machine.time_limit)");
+  explore->add_option("--preemption-bound", ex.preemption_bound,
+                      "dfs: most preemptions per schedule (default: iterative 0, 1, 2, ...); pct: depth - 1")
+      ->check(CLI::Range(0, 63));
+  explore->add_option("--delay-bound", ex.delay_bound, "dfs: most delays per schedule (delay bounding)")
+      ->check(CLI::Range(0, 1000));
+  explore->add_option("--seed", ex.seed, "random / pct / pos: the first run uses seed + 1 (default 0)");
+  explore->add_option("--format", ex.format, "result format")->check(CLI::IsMember({"text", "json"}));
 
   std::string replay_file, token;
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
@@ -255,7 +304,7 @@ int main(int argc, char** argv) {
     if (*test) return cmd_test(paths, junit, timeout, test_format);
     if (*check) return cmd_check(check_files);
     if (*explain) return cmd_explain(topic, list_topics);
-    if (*explore) return cmd_explore(explore_file, strategy, runs, bound, time_budget);
+    if (*explore) return cmd_explore(ex);
     if (*replay) return cmd_replay(replay_file, token, format, opt.trace_out);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kesim: internal error: {}\n", e.what());

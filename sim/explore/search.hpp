@@ -1,0 +1,44 @@
+// sim/explore/search.hpp — one search per strategy, each a source of schedule tokens that
+// learns from the runs it asked for; the driver (driver.cpp) runs one, or several in rounds
+// (portfolio), under a common schedule and wall-clock budget.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/explore/dfs.hpp"
+#include "sim/explore/driver.hpp"
+
+namespace kesim::explore {
+
+class Search {
+ public:
+  virtual ~Search() = default;
+  // The next schedule to run, or nullopt when this search has nothing left.
+  virtual std::optional<std::string> next() = 0;
+  // The result of the schedule next() returned last.
+  virtual void record(const ScheduleRun& r) = 0;
+  virtual std::string name() const = 0;     // "random", "pct", "pos", "dfs"
+  virtual std::string verdict() const = 0;  // what the runs so far covered
+  // dfs: every schedule of the configured bound, or of the whole tree, was run.
+  virtual bool exhausted() const { return false; }
+  // dfs: the whole tree (not only a bounded part) was run: nothing is left anywhere.
+  virtual bool complete() const { return false; }
+  int runs() const { return runs_; }
+
+ protected:
+  int runs_ = 0;
+};
+
+// random ("seed:N") or pos ("pos:N"): seeds first_seed, first_seed + 1, ...
+std::unique_ptr<Search> make_seed_search(const std::string& kind, std::uint64_t first_seed);
+// PCT of depth d; k and n from a probe run (its choice points and the threads in them).
+std::unique_ptr<Search> make_pct_search(int depth, std::uint64_t k, std::uint64_t threads,
+                                        std::uint64_t first_seed);
+// DFS with a fixed bound, or iterative (bound 0, 1, ... up to cap) when `bound` is empty.
+std::unique_ptr<Search> make_dfs_search(std::optional<int> bound, BoundKind kind, int cap);
+
+}  // namespace kesim::explore
