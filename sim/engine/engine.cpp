@@ -167,6 +167,11 @@ Time Engine::work(Time d) {
     point();
     return 0;
   }
+  // A quantum used up in short pieces of work (a spin loop's YieldProcessor, 10 ns at a time)
+  // ends like a long one: the clock interrupt does not care how the time was spent. Without
+  // this a spinner would keep its CPU for ever while the lock holder waits, ready, behind it.
+  if (now_ >= cpus_[static_cast<std::size_t>(t.cpu)].quantum_end && end_quantum(t.cpu)) [[unlikely]]
+    while (t.state != TaskState::Running) reschedule();
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
   set_activity(t, Activity::Working);
   t.work_end = sat_add(now_, d);
@@ -199,7 +204,9 @@ Task* Engine::choose_with_quantum_ends() {
   for (std::size_t i = 0; i < n; ++i) candidates[i] = exec_list_[i];
   for (std::size_t i = 0; i < n; ++i) {
     const Task& t = *exec_list_[i];
-    if (!t.preemptible) continue;
+    // A quantum is never empty: a task just dispatched runs at least one operation before its
+    // quantum may end (else an adversarial strategy could starve it, which no clock would).
+    if (!t.preemptible || t.points_since_dispatch < 2) continue;
     Task* r = best_ready(t.cpu, t.priority);
     if (!r || r->priority != t.priority) continue;
     cpu_of[m - n] = t.cpu;
@@ -229,22 +236,32 @@ void Engine::QuantumEnd::on_event(std::uint64_t a, std::uint64_t gen) {
   if (c.quantum_gen != gen) return;
   Task* t = c.running;
   if (!t || t->activity != Activity::Working) return;
-  if (e->quantum_end_hook_) {
+  if (!e->end_quantum(static_cast<int>(a)) && t->work_end > c.quantum_end)
+    e->post(c.quantum_end, this, a, ++c.quantum_gen);
+}
+
+// The running task of `cpu` has used up its quantum: its boost decays (the hook), and a ready
+// task of at least its priority takes the CPU (KiQuantumEnd); otherwise a new quantum starts.
+// Returns true if the task was preempted.
+bool Engine::end_quantum(int cpu) {
+  Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
+  Task* t = c.running;
+  if (quantum_end_hook_) {
     // The task is on its CPU, in no ready queue: its priority can change in place.
-    const auto p = static_cast<std::uint8_t>(std::clamp(e->quantum_end_hook_(*t), 0, kPriorities - 1));
+    const auto p = static_cast<std::uint8_t>(std::clamp(quantum_end_hook_(*t), 0, kPriorities - 1));
     if (p != t->priority) {
-      e->trace_.record({e->now_, 0, static_cast<std::int16_t>(a), TraceKind::Priority, t->index,
-                        -1, p, t->priority});
+      trace_.record({now_, 0, static_cast<std::int16_t>(cpu), TraceKind::Priority, t->index, -1, p,
+                     t->priority});
       t->priority = p;
     }
   }
-  if (t->preemptible && e->best_ready(static_cast<int>(a), t->priority)) {
-    e->preempt(static_cast<int>(a), /*to_front=*/false);
-    e->dispatch(static_cast<int>(a));
-    return;
+  if (t->preemptible && best_ready(cpu, t->priority)) {
+    preempt(cpu, /*to_front=*/false);
+    dispatch(cpu);
+    return true;
   }
-  c.quantum_end = sat_add(e->now_, e->quantum_);
-  if (t->work_end > c.quantum_end) e->post(c.quantum_end, this, a, ++c.quantum_gen);
+  c.quantum_end = sat_add(now_, quantum_);
+  return false;
 }
 
 // Takes the current task off its CPU (or out of its ready queue, if it was preempted but has
@@ -317,6 +334,7 @@ void Engine::run_on(int cpu, Task& t) {
   ++c.quantum_gen;
   t.cpu = static_cast<std::int16_t>(cpu);
   t.last_cpu = t.cpu;
+  t.points_since_dispatch = 0;
   set_state(t, TaskState::Running);
   set_activity(t, Activity::Executing);
   t.exec_stamp = ++exec_seq_;

@@ -52,6 +52,7 @@ struct Task {
   std::uint64_t exec_stamp = 0;  // order in which tasks became Executing (oldest first)
   bool live = false;             // counted in the engine's live tasks
   std::int16_t exec_pos = -1;    // index in the engine's list of Executing tasks, or -1
+  std::uint32_t points_since_dispatch = 0;  // scheduling points passed since it got its CPU
   ListLink ready_link;
   // What the fiber runs, set by the layer above. When it returns the task exits.
   void (*body)(Task&) = nullptr;
@@ -82,6 +83,10 @@ class Strategy {
   // it ends the running task's quantum and dispatches it, as KiQuantumEnd would. A ready task of
   // higher priority never waits for a choice: it has preempted already.
   virtual bool quantum_ends() const { return false; }
+  // The current task spins (YieldProcessor, an empty `while`): a priority-based strategy lets
+  // the others go first, so a spin loop gives way and spin-based designs terminate under every
+  // strategy (a thread that spins on a lock its holder cannot release otherwise starves it).
+  virtual void on_yield(const Task& t) {}
 };
 
 // Seed 0: keep running the current task until it blocks or works; else the task that has
@@ -189,6 +194,7 @@ class Engine {
     ++steps_;
     if (++counted_ > max_steps_) step_limit();
     Task* self = current_;
+    ++self->points_since_dispatch;
     if (sticky_ && self->state == TaskState::Running && self->activity == Activity::Executing &&
         (events_.empty() || events_.front().time > now_))
       return;
@@ -232,6 +238,7 @@ class Engine {
   void set_preemptible(Task& t, bool on);
   void post(Time at, EventHandler* h, std::uint64_t a, std::uint64_t b);
   void request_stop() { stop_requested_ = true; stop_reason_ = StopReason::Requested; }
+  void yield_hint() { if (current_) strategy_->on_yield(*current_); }
   void record(TraceKind k, std::int32_t thread, std::int32_t object, std::int64_t a = 0,
               std::int64_t b = 0) {
     trace_.record({now_, 0, current_cpu(), k, thread, object, a, b});
@@ -308,6 +315,7 @@ class Engine {
   }
   [[noreturn]] void step_limit();
   Task* choose_with_quantum_ends();
+  bool end_quantum(int cpu);
   [[noreturn]] void leave_stopped();
 
   void leave_cpu(Task& t);

@@ -18,6 +18,15 @@ PctStrategy::PctStrategy(std::uint64_t seed, int depth, std::uint64_t steps)
   order_.reserve(16);
 }
 
+// A spinning thread drops to the lowest initial rank, so the thread it waits for can run; a
+// priority lowered at a change point stays (it is lower still).
+void PctStrategy::on_yield(const engine::Task& t) {
+  priority_of(t.index);  // place it first if it is new
+  auto it = std::find(order_.begin(), order_.end(), t.index);
+  order_.erase(it);
+  order_.insert(order_.begin(), t.index);
+}
+
 std::uint64_t PctStrategy::priority_of(std::int32_t task) {
   const auto t = static_cast<std::size_t>(task);
   if (t < lowered_.size() && lowered_[t]) return lowered_[t];

@@ -29,6 +29,7 @@ class PctStrategy final : public engine::Strategy {
   PctStrategy(std::uint64_t seed, int depth, std::uint64_t steps);
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
+  void on_yield(const engine::Task& t) override;
   // The change points, indexed by i - 1 (test hook).
   const std::vector<std::uint64_t>& change_points() const { return change_points_; }
 

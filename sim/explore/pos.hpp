@@ -28,6 +28,7 @@ class PosStrategy final : public engine::Strategy {
   }
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
+  void on_yield(const engine::Task& t) override { priority_of(t.index) = 1; }  // others first
 
  private:
   std::uint64_t& priority_of(std::int32_t task);

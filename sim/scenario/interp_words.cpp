@@ -11,13 +11,9 @@ namespace kesim::scenario {
 using namespace kesim::ke;
 using Ctx = ThreadCtx;
 
-// YieldProcessor is the x86/x64 `pause` instruction, which takes tens of cycles (Intel's
-// optimization manual gives about 10 to 140 cycles depending on the core): kesim charges
-// 10 ns of CPU, so a spinning thread lets virtual time — and the lock holder's work — go on.
-// An empty `while` body spins the same way.
-constexpr engine::Time kPauseNs = 10;
-
-void Exec::pause() { KiRunOnCpu(kPauseNs); }
+// YieldProcessor and an empty `while` body spin like the `pause` instruction: KiYieldProcessor
+// (sim/ke/apc.cpp) charges 10 ns of CPU and tells exploration strategies the thread spins.
+void Exec::pause() { KiYieldProcessor(); }
 
 std::int64_t Exec::operand(const Ctx& c, const Operand& o) {
   const std::int64_t base = o.local >= 0 ? c.locals[static_cast<std::size_t>(o.local)] : 0;

@@ -68,6 +68,6 @@ inline void WriteNoFence64(InterlockedWord& destination, std::int64_t value) {
   destination.store(static_cast<std::uint64_t>(value));
 }
 // The `pause` instruction of a spin loop: 10 ns of CPU, so the lock holder's time goes on.
-inline void YieldProcessor() { ke::KiRunOnCpu(10); }
+inline void YieldProcessor() { ke::KiYieldProcessor(); }
 
 }  // namespace kesim::nt

@@ -97,6 +97,9 @@ void KiSchedulingPoint();
 // violation ends the run with outcome assertion_failed. The interlocked words call it after
 // every operation.
 void KiCheckInvariants();
+// The `pause` instruction of a spin loop: 10 ns of CPU, and a hint to exploration strategies
+// that this thread is spinning (they let the others go first).
+void KiYieldProcessor();
 
 }  // namespace kesim::ke
 
