@@ -46,6 +46,10 @@ class Observer {
   virtual ~Observer() = default;
   virtual void on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive, const void* step) {}
   virtual void on_release(KTHREAD& t, KOBJECT_BASE& lock) {}
+  // `t` releases `lock` it does not hold (push locks record no owner, so Windows may not
+  // notice); `holder` is the thread kesim knew to hold it (null: none). Before on_release.
+  virtual void on_foreign_release(KTHREAD& t, KOBJECT_BASE& lock, const KTHREAD* holder,
+                                  const void* step) {}
   // A thread is about to block (or spin) acquiring `lock`: lockdep checks order at the attempt.
   virtual void on_acquire_attempt(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {}
   virtual void on_signal(KTHREAD* by, KOBJECT_BASE& obj) {}        // set/release/pulse/expiry

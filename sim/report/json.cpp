@@ -108,6 +108,9 @@ json to_json(const RunInfo& info) {
     for (const check::Finding& f : *info.findings)
       findings.push_back({{"kind", f.kind}, {"message", f.message}});
   j["findings"] = findings;
+  json files = json::array();  // the file namespace at the end, paths as first written
+  for (const RunInfo::File& f : info.files) files.push_back({{"path", f.path}, {"size", f.size}});
+  j["files"] = files;
   j["expect"] = {{"present", info.expect.present},
                  {"met", info.expect.met},
                  {"mismatches", info.expect.mismatches}};
