@@ -4,7 +4,10 @@
 // a foreign release is a finding of its own even where Windows does not bugcheck.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -110,6 +113,51 @@ TEST(CausesTest, ChainedWaiterSaysItsHolderIsItselfHung) {
       r.text, std::regex(R"(cause: B is held by Bob \(acquired at `[^`]*abba_deadlock\.yaml:[0-9]+: ExAcquirePushLockExclusive`\), which is itself hung \(below\))")))
       << r.text;
   EXPECT_CONTAINS(r.text, "Owners known to kesim only (a push lock records no owner):");
+}
+
+// A scenario of the test's own, written next to the build (the path is echoed in steps).
+kesim::run::Result run_text(const std::string& name, const std::string& yaml) {
+  const fs::path file = fs::temp_directory_path() / name;
+  {
+    std::ofstream(file) << yaml;
+  }
+  auto r = kesim::run::run_file(file.string(), kesim::run::Options{});
+  fs::remove(file);
+  return r;
+}
+
+TEST(CausesTest, TimeLimitShowsWhereEachRunawayThreadWasWithItsCallFrames) {
+  const auto r = run_text("kesim_causes_runaway.yaml", R"(name: runaway
+machine: {processors: 1, time_limit: 1ms}
+variables:
+  Word: 1
+routines:
+  Spin:
+    - while: {variable: Word, and: 0x1}
+      steps: [{YieldProcessor}]
+threads:
+  - name: Spinner
+    steps:
+      - log: spinning
+      - call: Spin
+)");
+  ASSERT_EQ(r.outcome, "time_limit") << r.diagnostics << r.text;
+  EXPECT_CONTAINS(r.text, "    Spinner: RUNNING");
+  // The loop's step (line 7 or the YieldProcessor of line 8), then the call frame of line 13.
+  EXPECT_TRUE(std::regex_search(
+      r.text, std::regex(R"(#00 [^\n]*kesim_causes_runaway\.yaml:[78]: [^\n]*\n *#01 [^\n]*kesim_causes_runaway\.yaml:13: call)")))
+      << r.text;
+}
+
+TEST(CausesTest, FilesSectionAndJsonKeyShowTheNamespaceAsWritten) {
+  const auto r = run("scenarios/seeds/file_race_pushlock_fix.yaml");
+  ASSERT_TRUE(r.json["files"].is_array());
+  ASSERT_FALSE(r.json["files"].empty());
+  const std::string first = r.json["files"][0]["path"].get<std::string>();
+  // The spelling the scenario wrote (the rename target 'C:\Temp2\NewFile_0.txt'), not the
+  // normalized lower-case key.
+  EXPECT_EQ(first, "C:\\Temp2\\NewFile_0.txt");
+  EXPECT_CONTAINS(r.text, fmt::format("\nFiles ({}):\n    {}  ", r.json["files"].size(), first));
 }
 
 }  // namespace
