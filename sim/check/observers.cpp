@@ -152,8 +152,16 @@ bool RaceDetector::ordered(const Access& a, std::int32_t t) {
   return static_cast<std::size_t>(a.thread) < c.size() && c[static_cast<std::size_t>(a.thread)] >= a.epoch;
 }
 
+void RaceDetector::on_file_access(KTHREAD& t, const std::string& resource,
+                                  const std::string& spelled, bool write, const void* step) {
+  spelled_.emplace(resource, spelled);  // findings echo the path as the scenario wrote it
+  on_access(t, resource, write, step);
+}
+
 void RaceDetector::on_access(KTHREAD& t, const std::string& resource, bool write, const void* step) {
   names_[t.index] = t.name;
+  const auto sp = spelled_.find(resource);
+  const std::string& shown = sp != spelled_.end() ? sp->second : resource;
   Clock& c = clock(t.index);
   auto& list = accesses_[resource];
   for (const Access& a : list) {
@@ -166,7 +174,7 @@ void RaceDetector::on_access(KTHREAD& t, const std::string& resource, bool write
           {"data_race",
            fmt::format("{} {} {} ({}) and {} {} it ({}), both inside {}: a foreign release let "
                        "both in ({})",
-                       names_[a.thread], a.write ? "writes" : "reads", resource,
+                       names_[a.thread], a.write ? "writes" : "reads", shown,
                        namer_(a.step, context_), t.name, write ? "writes" : "reads",
                        namer_(step, context_), f->second.first, f->second.second)});
       continue;
@@ -175,7 +183,7 @@ void RaceDetector::on_access(KTHREAD& t, const std::string& resource, bool write
         {"data_race",
          fmt::format("{} {} {} ({}) and {} {} it ({}) with no lock, event or thread start ordering "
                      "them",
-                     names_[a.thread], a.write ? "writes" : "reads", resource, namer_(a.step, context_),
+                     names_[a.thread], a.write ? "writes" : "reads", shown, namer_(a.step, context_),
                      t.name, write ? "writes" : "reads", namer_(step, context_))});
   }
   // Keep the latest access per thread and kind: older ones are ordered before it.

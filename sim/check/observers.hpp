@@ -66,6 +66,8 @@ class RaceDetector final : public ke::Observer {
   void on_thread_create(ke::KTHREAD* parent, ke::KTHREAD& child) override;
   void on_thread_exit(ke::KTHREAD& t) override;
   void on_access(ke::KTHREAD& t, const std::string& resource, bool write, const void* step) override;
+  void on_file_access(ke::KTHREAD& t, const std::string& resource, const std::string& spelled,
+                      bool write, const void* step) override;
   void on_atomic(ke::KTHREAD& t, const std::string& word) override;
   const Findings& findings() const { return findings_; }
 
@@ -89,6 +91,7 @@ class RaceDetector final : public ke::Observer {
   std::map<std::string, std::vector<Access>> accesses_;      // resource → recent accesses
   std::set<std::pair<std::string, std::pair<std::int32_t, std::int32_t>>> reported_;  // one per file and thread pair
   std::map<std::int32_t, std::string> names_;
+  std::map<std::string, std::string> spelled_;              // file key → first spelling seen
   std::map<std::uint64_t, Clock> exits_;                    // thread object address → exit clock
   std::map<std::int32_t, std::vector<std::int32_t>> held_;   // thread → lock indices, in order
   std::map<std::int32_t, std::pair<std::string, std::string>> foreign_;  // lock → name, release

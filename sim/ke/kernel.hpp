@@ -58,6 +58,12 @@ class Observer {
   virtual void on_thread_exit(KTHREAD& t) {}
   // A thread touched a shared resource (a file of the I/O namespace): for race detection.
   virtual void on_access(KTHREAD& t, const std::string& resource, bool write, const void* step) {}
+  // The same for a file, with the path as the scenario spelled it (`resource` is normalized):
+  // reports echo the user's spelling.
+  virtual void on_file_access(KTHREAD& t, const std::string& resource, const std::string& spelled,
+                              bool write, const void* step) {
+    on_access(t, resource, write, step);
+  }
   // An interlocked read-modify-write of a memory word: atomic, a full barrier (never a race).
   virtual void on_atomic(KTHREAD& t, const std::string& word) {}
 };

@@ -154,8 +154,10 @@ TEST(RaceDetector, TwoUnsynchronizedWritersAreOneRace) {
   ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
   ASSERT_EQ(rig.rd.findings().size(), 1u);  // one per file and thread pair
   EXPECT_EQ(rig.rd.findings()[0].kind, "data_race");
+  // The path as T1 first spelled it (findings echo the scenario's spelling), though T2 wrote
+  // c:\temp\A.TXT: one file.
   EXPECT_EQ(rig.rd.findings()[0].message,
-            "T1 writes c:\\temp\\a.txt (step) and T2 writes it (step) with no lock, event or "
+            "T1 writes C:\\Temp\\a.txt (step) and T2 writes it (step) with no lock, event or "
             "thread start ordering them");
 }
 
@@ -290,7 +292,7 @@ TEST(RaceDetector, ReadThenUnorderedWriteIsARace) {
   ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
   ASSERT_EQ(rig.rd.findings().size(), 1u);
   EXPECT_EQ(rig.rd.findings()[0].message,
-            "Reader reads c:\\temp\\a.txt (step) and Writer writes it (step) with no lock, event "
+            "Reader reads C:\\Temp\\a.txt (step) and Writer writes it (step) with no lock, event "
             "or thread start ordering them");
 }
 
@@ -300,7 +302,7 @@ TEST(RaceDetector, RenameTouchesBothNames) {
   rig.sim.spawn("T2", [&] { rig.io.call(IoOp::Open, "C:\\Temp\\b.txt"); }, 8, 1'000'000);
   ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
   ASSERT_EQ(rig.rd.findings().size(), 1u);
-  EXPECT_NE(rig.rd.findings()[0].message.find("c:\\temp\\b.txt"), std::string::npos);
+  EXPECT_NE(rig.rd.findings()[0].message.find("C:\\Temp\\b.txt"), std::string::npos);
 }
 
 
@@ -364,7 +366,7 @@ TEST(ForeignRelease, ARaceItCausedSaysSoInsteadOfNoLock) {
   ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
   ASSERT_EQ(count_kind(rig.rd.findings(), "data_race"), 1);
   EXPECT_EQ(rig.rd.findings()[0].message,
-            "Owner writes c:\\temp\\a.txt (step) and Waiter writes it (step), both inside P: a "
+            "Owner writes C:\\Temp\\a.txt (step) and Waiter writes it (step), both inside P: a "
             "foreign release let both in (Intruder released it while Owner held it (step))");
 }
 
