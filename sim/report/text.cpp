@@ -1,7 +1,9 @@
 // sim/report/text.cpp — the text report of `kesim run`: header, the run's output, the outcome
-// explained in a kernel developer's terms (SCENARIO-FORMAT §4: deadlock cycle, hang per thread,
-// bugcheck as `!analyze -v`, failed assertion, time limit), findings, the expectation, the
-// debugger views of a run that did not complete, and the summary line with the trace hash.
+// explained in a kernel developer's terms (SCENARIO-FORMAT §4: deadlock cycle, hang per thread
+// with its causes as steps and its step stack (causes.cpp), bugcheck as `!analyze -v`, failed
+// assertion, time limit with where each runaway thread was), findings, the expectation, the
+// files at the end, the debugger views of a run that did not complete, and the summary line
+// with the trace hash.
 // The `!analyze -v` layout follows the S2 session (banner, NAME (code), Arguments, Debugging
 // Details); the parameter meanings come from the bugcheck catalogue.
 #include <fmt/format.h>
@@ -131,24 +133,6 @@ std::string limit_description(const std::string& limit) {
   return limit;
 }
 
-std::string limit_headline(const ke::Kernel& k, const check::RunResult& r);
-
-// Where each thread that had not finished was when the limit hit: a runaway loop shows here.
-std::string runaway_threads(const ke::Kernel& k, const SourceMap& p) {
-  std::string out;
-  for (const ke::KTHREAD* t : k.threads()) {
-    if (t->terminated() || t->State == ke::KTHREAD_STATE::Initialized) continue;
-    out += fmt::format("    {}: {}\n", t->name, thread_state_text(*t));
-    if (const std::string stack = render_step_stack(p, *t, k); !stack.empty())
-      out += "        stack:\n" + indent_lines(stack, "          ");
-  }
-  return out;
-}
-
-std::string limit_section(const ke::Kernel& k, const SourceMap& p, const check::RunResult& r) {
-  return limit_headline(k, r) + runaway_threads(k, p);
-}
-
 std::string limit_headline(const ke::Kernel& k, const check::RunResult& r) {
   if (r.limit == "steps")
     return fmt::format("Outcome: TIME LIMIT — the run reached machine.max_steps ({} steps, "
@@ -159,6 +143,28 @@ std::string limit_headline(const ke::Kernel& k, const check::RunResult& r) {
                        "\"Limits\") at {}\n", limit_description(r.limit), format_time(r.virtual_time));
   return fmt::format("Outcome: TIME LIMIT — virtual time reached machine.time_limit ({})\n",
                      format_time(r.virtual_time));
+}
+
+// Where each thread that had not finished was when the limit hit: a runaway loop shows here.
+std::string runaway_threads(const ke::Kernel& k, const SourceMap& p) {
+  // The first kShown in full: a run stopped at the thread limit has 200,000 of them.
+  constexpr std::size_t kShown = 20;
+  std::string out;
+  std::size_t shown = 0, live = 0;
+  for (const ke::KTHREAD* t : k.threads()) {
+    if (t->terminated() || t->State == ke::KTHREAD_STATE::Initialized) continue;
+    if (++live > kShown) continue;
+    ++shown;
+    out += fmt::format("    {}: {}\n", t->name, thread_state_text(*t));
+    if (const std::string stack = render_step_stack(p, *t, k); !stack.empty())
+      out += "        stack:\n" + indent_lines(stack, "          ");
+  }
+  if (live > shown) out += fmt::format("    ... and {} more threads\n", live - shown);
+  return out;
+}
+
+std::string limit_section(const ke::Kernel& k, const SourceMap& p, const check::RunResult& r) {
+  return limit_headline(k, r) + runaway_threads(k, p);
 }
 
 std::string outcome_section(const RunInfo& info, const SourceMap& p) {
