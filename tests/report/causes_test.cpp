@@ -60,6 +60,13 @@ TEST(CausesTest, GuardedMutexHangNamesTheAcquireThatDisabledApcs) {
       r.text, std::regex(R"(APCs were disabled \(SpecialApcDisable -1\) by `[^`]*guarded_mutex_io_hang\.yaml:[0-9]+: KeAcquireGuardedMutex`)")))
       << r.text;
   EXPECT_CONTAINS(r.text, "can re-enable them, and only after this wait ends");
+  // The JSON report carries the same causes and stack per blocked thread.
+  const auto& b = r.json["blocked"][0];
+  ASSERT_FALSE(b["causes"].empty());
+  EXPECT_CONTAINS(b["causes"][0].get<std::string>(), "KeAcquireGuardedMutex");
+  ASSERT_EQ(b["stack"].size(), 1u);
+  EXPECT_CONTAINS(b["stack"][0].get<std::string>(), "#00 ");
+  EXPECT_CONTAINS(b["stack"][0].get<std::string>(), ": ZwWriteFile");
 }
 
 TEST(CausesTest, FastMutexHangPointsAtTheAcquireThatRaisedIrql) {
