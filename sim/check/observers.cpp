@@ -48,6 +48,10 @@ void LockOrder::on_release(KTHREAD& t, KOBJECT_BASE& lock) {
   if (it != held.rend()) held.erase(std::next(it).base());
 }
 
+// The rule: Microsoft's "Bug Check 0x162: KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE" (a lock
+// tracked by AutoBoost released by a thread that does not own it) and seed S2 (the release in
+// DriverEntry). Older versions do not check it (seed S0: a push lock records no owner), so the
+// finding is kesim's, on every version.
 void LockOrder::on_foreign_release(KTHREAD& t, KOBJECT_BASE& lock, const KTHREAD* holder,
                                    const void* step) {
   // kesim's bookkeeping drops the oldest holder at a foreign release (the lock cannot tell
