@@ -48,6 +48,28 @@ void LockOrder::on_release(KTHREAD& t, KOBJECT_BASE& lock) {
   if (it != held.rend()) held.erase(std::next(it).base());
 }
 
+// The rule: Microsoft's "Bug Check 0x162: KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE" (a lock
+// tracked by AutoBoost released by a thread that does not own it) and seed S2 (the release in
+// DriverEntry). Older versions do not check it (seed S0: a push lock records no owner), so the
+// finding is kesim's, on every version.
+void LockOrder::on_foreign_release(KTHREAD& t, KOBJECT_BASE& lock, const KTHREAD* holder,
+                                   const void* step) {
+  // kesim's bookkeeping drops the oldest holder at a foreign release (the lock cannot tell
+  // whose hold ends); that holder's own release later is then no foreign release.
+  auto& displaced = displaced_[lock.index];
+  const auto own = std::find(displaced.begin(), displaced.end(), t.index);
+  const bool legitimate = own != displaced.end();
+  if (legitimate) displaced.erase(own);
+  if (holder) displaced.push_back(holder->index);
+  if (legitimate) return;
+  findings_.push_back(
+      {"foreign_release",
+       fmt::format("{} releases {} ({}), which {}: a lock must be released by the thread that "
+                   "acquired it",
+                   t.name, lock.name, namer_(step, context_),
+                   holder ? "is held by " + holder->name : std::string("no thread holds"))});
+}
+
 // ---- happens-before races --------------------------------------------------------------------
 
 RaceDetector::Clock& RaceDetector::clock(std::int32_t t) {
@@ -65,9 +87,22 @@ void RaceDetector::join(Clock& into, const Clock& from) {
 
 void RaceDetector::on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool, const void*) {
   if (auto it = sync_.find(lock.index); it != sync_.end()) join(clock(t.index), it->second);
+  held_[t.index].push_back(lock.index);
+}
+
+void RaceDetector::on_foreign_release(KTHREAD& t, KOBJECT_BASE& lock, const KTHREAD* holder,
+                                      const void* step) {
+  if (foreign_.count(lock.index)) return;
+  foreign_[lock.index].first = lock.name;
+  foreign_[lock.index].second = fmt::format("{} released it while {} held it ({})", t.name,
+                                     holder ? holder->name : std::string("no thread"),
+                                     namer_(step, context_));
 }
 
 void RaceDetector::on_release(KTHREAD& t, KOBJECT_BASE& lock) {
+  auto& held = held_[t.index];
+  if (auto it = std::find(held.rbegin(), held.rend(), lock.index); it != held.rend())
+    held.erase(std::next(it).base());
   Clock& c = clock(t.index);
   join(sync_[lock.index], c);
   ++c[static_cast<std::size_t>(t.index)];
@@ -121,23 +156,45 @@ bool RaceDetector::ordered(const Access& a, std::int32_t t) {
   return static_cast<std::size_t>(a.thread) < c.size() && c[static_cast<std::size_t>(a.thread)] >= a.epoch;
 }
 
+void RaceDetector::on_file_access(KTHREAD& t, const std::string& resource,
+                                  const std::string& spelled, bool write, const void* step) {
+  spelled_.emplace(resource, spelled);  // findings echo the path as the scenario wrote it
+  on_access(t, resource, write, step);
+}
+
 void RaceDetector::on_access(KTHREAD& t, const std::string& resource, bool write, const void* step) {
   names_[t.index] = t.name;
+  const auto sp = spelled_.find(resource);
+  const std::string& shown = sp != spelled_.end() ? sp->second : resource;
   Clock& c = clock(t.index);
   auto& list = accesses_[resource];
   for (const Access& a : list) {
     if (!(a.write || write) || ordered(a, t.index)) continue;
     if (!reported_.insert({resource, std::minmax(a.thread, t.index)}).second) continue;
+    const auto& mine = held_[t.index];
+    const bool shared_lock = a.lock >= 0 && std::find(mine.begin(), mine.end(), a.lock) != mine.end();
+    if (auto f = foreign_.find(a.lock); shared_lock && f != foreign_.end()) {
+      findings_.push_back(
+          {"data_race",
+           fmt::format("{} {} {} ({}) and {} {} it ({}), both inside {}: a foreign release let "
+                       "both in ({})",
+                       names_[a.thread], a.write ? "writes" : "reads", shown,
+                       namer_(a.step, context_), t.name, write ? "writes" : "reads",
+                       namer_(step, context_), f->second.first, f->second.second)});
+      continue;
+    }
     findings_.push_back(
         {"data_race",
          fmt::format("{} {} {} ({}) and {} {} it ({}) with no lock, event or thread start ordering "
                      "them",
-                     names_[a.thread], a.write ? "writes" : "reads", resource, namer_(a.step, context_),
+                     names_[a.thread], a.write ? "writes" : "reads", shown, namer_(a.step, context_),
                      t.name, write ? "writes" : "reads", namer_(step, context_))});
   }
   // Keep the latest access per thread and kind: older ones are ordered before it.
   std::erase_if(list, [&](const Access& a) { return a.thread == t.index && (a.write == write || write); });
-  list.push_back({t.index, c[static_cast<std::size_t>(t.index)], write, step});
+  const auto& held = held_[t.index];
+  list.push_back({t.index, c[static_cast<std::size_t>(t.index)], write, step,
+                  held.empty() ? -1 : held.back()});
 }
 
 }  // namespace kesim::check

@@ -5,6 +5,10 @@
 //   - RaceDetector: vector clocks (happens-before) over lock release→acquire, event/semaphore/
 //     mutex signal→satisfied wait, thread create→start and exit→wait; two accesses to one file,
 //     at least one a write/create/rename, unordered by happens-before are a data_race finding.
+//     A race between two holders of one lock that a foreign release let in says so.
+//   - LockOrder also reports each foreign release (a thread releases a lock it does not hold:
+//     which thread, which lock, held by whom, at which step) as a foreign_release finding — on
+//     every version, since push locks record no owner and only AutoBoost (Win10) bugchecks.
 // They never change the run.
 #pragma once
 
@@ -27,6 +31,8 @@ class LockOrder final : public ke::Observer {
   void on_acquire(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, bool exclusive, const void* step) override;
   void on_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
   void on_acquire_attempt(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const void* step) override;
+  void on_foreign_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const ke::KTHREAD* holder,
+                          const void* step) override;
   const Findings& findings() const { return findings_; }
 
  private:
@@ -42,6 +48,9 @@ class LockOrder final : public ke::Observer {
   // (A, B) → the first witness of the edge per thread, in order of first appearance.
   std::map<std::pair<std::int32_t, std::int32_t>, std::vector<Edge>> edges_;
   std::set<std::pair<std::int32_t, std::int32_t>> reported_;
+  // Lock → threads whose hold kesim's bookkeeping dropped at a foreign release: their own
+  // release later is legitimate, not a second foreign one.
+  std::map<std::int32_t, std::vector<std::int32_t>> displaced_;
   Findings findings_;
 };
 
@@ -50,11 +59,15 @@ class RaceDetector final : public ke::Observer {
   RaceDetector(StepNamer namer, const void* context) : namer_(namer), context_(context) {}
   void on_acquire(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, bool exclusive, const void* step) override;
   void on_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock) override;
+  void on_foreign_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const ke::KTHREAD* holder,
+                          const void* step) override;
   void on_signal(ke::KTHREAD* by, ke::KOBJECT_BASE& obj) override;
   void on_wait_satisfied(ke::KTHREAD& t, ke::KOBJECT_BASE& obj) override;
   void on_thread_create(ke::KTHREAD* parent, ke::KTHREAD& child) override;
   void on_thread_exit(ke::KTHREAD& t) override;
   void on_access(ke::KTHREAD& t, const std::string& resource, bool write, const void* step) override;
+  void on_file_access(ke::KTHREAD& t, const std::string& resource, const std::string& spelled,
+                      bool write, const void* step) override;
   void on_atomic(ke::KTHREAD& t, const std::string& word) override;
   const Findings& findings() const { return findings_; }
 
@@ -65,6 +78,7 @@ class RaceDetector final : public ke::Observer {
     std::uint32_t epoch;  // the accessing thread's own clock component
     bool write;
     const void* step;
+    std::int32_t lock;  // the innermost lock the thread held (object index), -1 none
   };
   Clock& clock(std::int32_t t);
   static void join(Clock& into, const Clock& from);
@@ -77,7 +91,10 @@ class RaceDetector final : public ke::Observer {
   std::map<std::string, std::vector<Access>> accesses_;      // resource → recent accesses
   std::set<std::pair<std::string, std::pair<std::int32_t, std::int32_t>>> reported_;  // one per file and thread pair
   std::map<std::int32_t, std::string> names_;
+  std::map<std::string, std::string> spelled_;              // file key → first spelling seen
   std::map<std::uint64_t, Clock> exits_;                    // thread object address → exit clock
+  std::map<std::int32_t, std::vector<std::int32_t>> held_;   // thread → lock indices, in order
+  std::map<std::int32_t, std::pair<std::string, std::string>> foreign_;  // lock → name, release
   Findings findings_;
 };
 

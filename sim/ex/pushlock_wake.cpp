@@ -225,13 +225,19 @@ void exp_set_event_boost_priority(KEVENT& event) {
 
 // ---- holders without trace ---------------------------------------------------------------------
 
-void exp_add_holder(KOBJECT_BASE& lock, KTHREAD& t) { lock.holders.push_back(&t); }
+void exp_add_holder(KOBJECT_BASE& lock, KTHREAD& t) {
+  lock.holders.push_back(&t);
+  lock.holder_steps.push_back(t.current_step);
+}
 
 void exp_remove_holder(KOBJECT_BASE& lock, KTHREAD& t) {
   // As KiNoteRelease: this thread's hold, else the oldest (a foreign release).
   auto it = std::find(lock.holders.begin(), lock.holders.end(), &t);
   if (it == lock.holders.end()) it = lock.holders.begin();
-  if (it != lock.holders.end()) lock.holders.erase(it);
+  if (it != lock.holders.end()) {
+    lock.holder_steps.erase(lock.holder_steps.begin() + (it - lock.holders.begin()));
+    lock.holders.erase(it);
+  }
 }
 
 }  // namespace kesim::ex

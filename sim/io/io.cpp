@@ -88,10 +88,11 @@ NTSTATUS IoManager::call(IoOp op, const std::string& path, const std::string& re
   KiSchedulingPoint();
   KTHREAD& t = *kernel_.current_thread();
   const bool write = op != IoOp::Open && op != IoOp::Close;
-  for (Observer* o : kernel_.observers()) o->on_access(t, FileSystem::normalize(path), write, t.current_step);
+  for (Observer* o : kernel_.observers())
+    o->on_file_access(t, FileSystem::normalize(path), path, write, t.current_step);
   if (op == IoOp::Rename)
     for (Observer* o : kernel_.observers())
-      o->on_access(t, FileSystem::normalize(rename_to), true, t.current_step);
+      o->on_file_access(t, FileSystem::normalize(rename_to), rename_to, true, t.current_step);
   KEVENT& done = event_for(t);
   const std::uint64_t id = next_id_++;
   pending_.emplace(id, Request{op, path, rename_to, bytes, &t, STATUS_PENDING, &done, false});

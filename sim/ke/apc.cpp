@@ -53,6 +53,7 @@ void KiSetIrql(KTHREAD& t, KIRQL irql) {
   Kernel& k = current_kernel();
   const KIRQL old = t.Irql;
   if (old == irql) return;
+  if (old < APC_LEVEL && irql >= APC_LEVEL) t.irql_raised_step = t.current_step;
   t.Irql = irql;
   k.record(TraceKind::Irql, &t, nullptr, irql, old);
   if ((old >= DISPATCH_LEVEL) != (irql >= DISPATCH_LEVEL)) {
@@ -99,6 +100,7 @@ void KiCheckForKernelApcDelivery(KTHREAD& t) {
 
 void KiAdjustKernelApcDisable(KTHREAD& t, int delta) {
   Kernel& k = current_kernel();
+  if (t.KernelApcDisable == 0 && delta < 0) t.regions_entered_step[0] = t.current_step;
   t.KernelApcDisable = static_cast<std::int16_t>(t.KernelApcDisable + delta);
   t.regions_changed_at[0] = k.engine().now();
   k.record(TraceKind::KernelApcDisable, &t, nullptr, t.KernelApcDisable, delta);
@@ -109,6 +111,7 @@ void KiAdjustKernelApcDisable(KTHREAD& t, int delta) {
 
 void KiEnterGuardedRegion(KTHREAD& t) {
   Kernel& k = current_kernel();
+  if (t.SpecialApcDisable == 0) t.regions_entered_step[1] = t.current_step;
   --t.SpecialApcDisable;
   t.regions_changed_at[1] = k.engine().now();
   k.record(TraceKind::SpecialApcDisable, &t, nullptr, t.SpecialApcDisable, -1);
@@ -190,6 +193,7 @@ bool KiInsertQueueApc(KAPC& apc, KTHREAD* self) {
   if (!target.ApcQueueable || apc.Inserted) return false;
   apc.Inserted = true;
   apc.queued_by = self ? self->index : -1;
+  apc.queued_step = self ? self->current_step : nullptr;
   apc.queued_at = k.engine().now();
   const int mode = static_cast<int>(apc.ApcMode);
   ApcList& list = target.ApcState.ApcListHead[mode];
@@ -261,11 +265,13 @@ void check_apc_irql(KTHREAD& t, KIRQL expected, const KAPC& apc) {
 void run_routine(KTHREAD& t, KAPC& apc, KAPC_ROUTINE routine) {
   Kernel& k = current_kernel();
   ++t.apc_depth;
+  t.push_frame(t.current_step, &apc);  // the step this APC interrupted
   k.record(TraceKind::ApcDeliverBegin, &t, nullptr, static_cast<int>(apc.kind),
            static_cast<std::int64_t>(apc.address));
   routine(apc);
   k.record(TraceKind::ApcDeliverEnd, &t, nullptr, static_cast<int>(apc.kind),
            static_cast<std::int64_t>(apc.address));
+  t.pop_frame();
   --t.apc_depth;
 }
 

@@ -19,6 +19,14 @@ void notify_signal(DISPATCHER_HEADER& o) {
 }
 
 bool is_notification(const KEVENT& e) { return e.type == KOBJECTS::EventNotificationObject; }
+
+// A set or pulse that finds no waiter is remembered for reports (a lost wake-up names it).
+void note_unheard(KEVENT& e, bool pulse) {
+  if (!e.WaitListHead.empty()) return;
+  const KTHREAD* self = current_kernel().current_thread();
+  e.unheard_signal_step = self ? self->current_step : nullptr;
+  e.unheard_signal_pulse = pulse;
+}
 }  // namespace
 
 // ---- events --------------------------------------------------------------------------------------
@@ -28,6 +36,7 @@ LONG KeSetEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
   const LONG previous = e.SignalState;
   // A signaled notification event with waiters cannot exist; setting it again does nothing.
   if (is_notification(e) && previous != 0) return previous;
+  note_unheard(e, false);
   e.SignalState = 1;
   notify_signal(e);
   KiWaitTest(e, increment);
@@ -50,6 +59,7 @@ void KeClearEvent(KEVENT& e) {
 LONG KePulseEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
   KiSchedulingPoint();
   const LONG previous = e.SignalState;
+  note_unheard(e, true);
   if (previous == 0 && !e.WaitListHead.empty()) {
     e.SignalState = 1;
     notify_signal(e);

@@ -17,6 +17,7 @@ using engine::TraceKind;
 void KiNoteAcquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive) {
   Kernel& k = current_kernel();
   lock.holders.push_back(&t);
+  lock.holder_steps.push_back(t.current_step);
   k.record(TraceKind::LockAcquire, &t, &lock, exclusive ? 1 : 0);
   for (Observer* o : k.observers()) o->on_acquire(t, lock, exclusive, t.current_step);
 }
@@ -62,8 +63,15 @@ void KiNoteRelease(KTHREAD& t, KOBJECT_BASE& lock) {
   // Remove this thread's hold; a foreign release removes the oldest holder, since the lock
   // itself cannot tell who released it (push locks have no owner).
   auto it = std::find(lock.holders.begin(), lock.holders.end(), &t);
-  if (it == lock.holders.end()) it = lock.holders.begin();
-  if (it != lock.holders.end()) lock.holders.erase(it);
+  if (it == lock.holders.end()) {
+    it = lock.holders.begin();
+    const KTHREAD* holder = it != lock.holders.end() ? *it : nullptr;
+    for (Observer* o : k.observers()) o->on_foreign_release(t, lock, holder, t.current_step);
+  }
+  if (it != lock.holders.end()) {
+    lock.holder_steps.erase(lock.holder_steps.begin() + (it - lock.holders.begin()));
+    lock.holders.erase(it);
+  }
   k.record(TraceKind::LockRelease, &t, &lock);
   for (Observer* o : k.observers()) o->on_release(t, lock);
 }

@@ -46,6 +46,10 @@ class Observer {
   virtual ~Observer() = default;
   virtual void on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive, const void* step) {}
   virtual void on_release(KTHREAD& t, KOBJECT_BASE& lock) {}
+  // `t` releases `lock` it does not hold (push locks record no owner, so Windows may not
+  // notice); `holder` is the thread kesim knew to hold it (null: none). Before on_release.
+  virtual void on_foreign_release(KTHREAD& t, KOBJECT_BASE& lock, const KTHREAD* holder,
+                                  const void* step) {}
   // A thread is about to block (or spin) acquiring `lock`: lockdep checks order at the attempt.
   virtual void on_acquire_attempt(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {}
   virtual void on_signal(KTHREAD* by, KOBJECT_BASE& obj) {}        // set/release/pulse/expiry
@@ -54,6 +58,12 @@ class Observer {
   virtual void on_thread_exit(KTHREAD& t) {}
   // A thread touched a shared resource (a file of the I/O namespace): for race detection.
   virtual void on_access(KTHREAD& t, const std::string& resource, bool write, const void* step) {}
+  // The same for a file, with the path as the scenario spelled it (`resource` is normalized):
+  // reports echo the user's spelling.
+  virtual void on_file_access(KTHREAD& t, const std::string& resource, const std::string& spelled,
+                              bool write, const void* step) {
+    on_access(t, resource, write, step);
+  }
   // An interlocked read-modify-write of a memory word: atomic, a full barrier (never a race).
   virtual void on_atomic(KTHREAD& t, const std::string& word) {}
 };

@@ -33,6 +33,7 @@ struct KOBJECT_BASE {
   // Threads holding this lock right now (kesim bookkeeping for deadlock analysis and !locks:
   // NT push locks have no owner field; this is what the simulator knows, not the word).
   std::vector<KTHREAD*> holders;
+  std::vector<const void*> holder_steps;  // parallel to holders: the acquiring step (reports)
   std::int32_t lock_waiters = 0;  // threads whose waiting_on_lock is this object
   // How many of those (not terminated) are at each current priority, and a bit per non-zero
   // count: AutoBoost reads the highest waiter priority in O(1) instead of scanning every
@@ -65,7 +66,12 @@ struct DISPATCHER_HEADER : KOBJECT_BASE {
   WaitList WaitListHead;
 };
 
-struct KEVENT : DISPATCHER_HEADER {};
+struct KEVENT : DISPATCHER_HEADER {
+  // For reports (a lost wake-up): the last KeSetEvent/KePulseEvent step that found no thread
+  // waiting, and whether it was a pulse (whose signal is then gone). Written, never read, by Ke.
+  const void* unheard_signal_step = nullptr;
+  bool unheard_signal_pulse = false;
+};
 
 struct KSEMAPHORE : DISPATCHER_HEADER {
   LONG Limit = 0x7fffffff;
@@ -105,6 +111,7 @@ struct KAPC {
   std::uint64_t address = 0;
   std::string label;                     // for !apc: the routine's name
   std::int32_t queued_by = -1;           // thread index that inserted it
+  const void* queued_step = nullptr;     // the inserting thread's step (reports)
   bool pooled = false;                   // allocated by Kernel::allocate_apc, freed after delivery
   engine::Time queued_at = 0;
 };
@@ -132,6 +139,14 @@ struct KLOCK_ENTRY {
 inline constexpr int kLockEntries = 6;
 
 using MutantList = IntrusiveList<KMUTANT, &KMUTANT::MutantListEntry>;
+
+// One frame of a thread's scenario stack, for reports (a `k`-style stack): a routine `call`
+// step (apc null), or an APC routine running on the thread (step = the step it interrupted).
+struct StepFrame {
+  const void* step = nullptr;
+  const KAPC* apc = nullptr;
+};
+inline constexpr int kStepFrames = 16;  // deeper frames are counted, not kept
 
 struct KTHREAD : engine::Task {
   DISPATCHER_HEADER Header;  // the thread object: signaled when the thread terminates
@@ -185,6 +200,18 @@ struct KTHREAD : engine::Task {
   std::uint32_t apc_depth = 0;              // APC routines running on this thread (nesting)
   std::int32_t created_by = -1;
   engine::Time regions_changed_at[2] = {0, 0};  // when Kernel/SpecialApcDisable last changed
+  // Causes, for reports: the step that took Kernel/SpecialApcDisable from 0 (entered the
+  // outermost critical/guarded region), and the one that raised IRQL from below APC_LEVEL.
+  const void* regions_entered_step[2] = {nullptr, nullptr};
+  const void* irql_raised_step = nullptr;
+  // The scenario stack: frames[0] outermost; frame_count may exceed kStepFrames.
+  std::array<StepFrame, kStepFrames> frames{};
+  std::uint32_t frame_count = 0;
+  void push_frame(const void* step, const KAPC* apc) {
+    if (frame_count < kStepFrames) frames[frame_count] = StepFrame{step, apc};
+    ++frame_count;
+  }
+  void pop_frame() { --frame_count; }
 
   bool terminated() const { return State == KTHREAD_STATE::Terminated; }
 };

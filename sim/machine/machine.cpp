@@ -85,6 +85,7 @@ report::RunInfo Machine::report_info(const report::ExpectResult& expect) const {
   info.expect = expect;
   info.seed = cfg_.seed;
   info.output = output_;
+  for (const auto& [key, f] : io().file_system().files()) info.files.push_back({f.path, f.size});
   return info;
 }
 

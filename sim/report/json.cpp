@@ -63,16 +63,35 @@ json threads_json(const ke::Kernel& k, const check::RunResult& r) {
   return out;
 }
 
-json blocked_json(const ke::Kernel& k, const check::RunResult& r) {
+// A step stack as a JSON array of its lines ("#00 file:line: Op  source").
+json stack_json(const SourceMap& p, const ke::KTHREAD& t, const ke::Kernel& k) {
   json out = json::array();
-  for (const check::BlockedThread& b : r.blocked)
+  const std::string stack = render_step_stack(p, t, k);
+  std::size_t pos = 0;
+  while (pos < stack.size()) {
+    const std::size_t nl = stack.find('\n', pos);
+    out.push_back(stack.substr(pos, nl - pos));
+    pos = nl == std::string::npos ? stack.size() : nl + 1;
+  }
+  return out;
+}
+
+json blocked_json(const ke::Kernel& k, const SourceMap& p, const check::RunResult& r) {
+  json out = json::array();
+  std::vector<std::int32_t> order;
+  for (const check::BlockedThread& b : r.blocked) order.push_back(b.thread);
+  for (const check::BlockedThread& b : r.blocked) {
+    const ke::KTHREAD& t = *k.threads()[static_cast<std::size_t>(b.thread)];
     out.push_back({{"thread", thread_label(k, b.thread)},
                    {"state", ke::thread_state_name(b.state)},
                    {"wait_reason", ke::wait_reason_name(b.reason)},
                    {"waiting_on", b.waiting_on},
                    {"lock", b.lock >= 0 ? json(object_label(k, b.lock)) : json(nullptr)},
                    {"since_ns", b.since},
-                   {"why", b.why}});
+                   {"why", b.why},
+                   {"causes", thread_causes(k, p, t, order)},
+                   {"stack", stack_json(p, t, k)}});
+  }
   return out;
 }
 
@@ -97,7 +116,7 @@ json to_json(const RunInfo& info) {
                       : json(nullptr);
   j["deadlock"] = r.outcome == check::Outcome::deadlock ? deadlock_json(k, r) : json(nullptr);
   j["threads"] = threads_json(k, r);
-  j["blocked"] = blocked_json(k, r);
+  j["blocked"] = blocked_json(k, p, r);
   j["limit"] = r.outcome == check::Outcome::time_limit ? json(r.limit) : json(nullptr);
   j["assertion"] = r.outcome == check::Outcome::assertion_failed
                        ? json{{"message", r.assertion}, {"step", describe_step(p, r.assertion_step)}}
@@ -108,6 +127,9 @@ json to_json(const RunInfo& info) {
     for (const check::Finding& f : *info.findings)
       findings.push_back({{"kind", f.kind}, {"message", f.message}});
   j["findings"] = findings;
+  json files = json::array();  // the file namespace at the end, paths as first written
+  for (const RunInfo::File& f : info.files) files.push_back({{"path", f.path}, {"size", f.size}});
+  j["files"] = files;
   j["expect"] = {{"present", info.expect.present},
                  {"met", info.expect.met},
                  {"mismatches", info.expect.mismatches}};

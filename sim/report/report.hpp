@@ -34,6 +34,13 @@ struct RunInfo {
   ExpectResult expect;
   std::uint64_t seed = 0;
   std::vector<std::string> output;  // what log/dump steps printed during the run, in order
+  // The file namespace at the end (the I/O manager's files, by normalized path): the text
+  // report's `Files:` section (when there are any) and the JSON `files` key.
+  struct File {
+    std::string path;  // as the scenario first wrote it
+    std::uint64_t size = 0;
+  };
+  std::vector<File> files;
 };
 
 // The text report of `kesim run`: header, the run's own output, the outcome explained (deadlock
@@ -112,6 +119,15 @@ std::string render_history(const ke::Kernel& k, const std::vector<engine::TraceR
 
 // `!thread` of one thread (what render_view prints per thread, without the prompt line).
 std::string render_thread(const ke::Kernel& k, const SourceMap& p, const ke::KTHREAD& t);
+// Why a blocked thread is stuck, as steps (sim/report/causes.cpp): the step that disabled APCs
+// or raised IRQL, the APC it is inside, the lost wake-up, holders that are hung themselves
+// (`blocked`: the blocked threads in report order, for "above"/"below"). One sentence each.
+std::vector<std::string> thread_causes(const ke::Kernel& k, const SourceMap& p,
+                                       const ke::KTHREAD& t,
+                                       const std::vector<std::int32_t>& blocked);
+// A `k`-style stack of scenario frames, innermost first, one "#NN file:line: Op  source" line
+// each: the current step, routine calls and APC frames with the steps they interrupted.
+std::string render_step_stack(const SourceMap& p, const ke::KTHREAD& t, const ke::Kernel& k);
 // The `!analyze -v` text of a bugcheck (banner, name, arguments, thread, step, IRQL, note,
 // recent history).
 std::string render_bugcheck(const ke::Kernel& k, const SourceMap& p,

@@ -1,7 +1,9 @@
 // sim/report/text.cpp — the text report of `kesim run`: header, the run's output, the outcome
-// explained in a kernel developer's terms (SCENARIO-FORMAT §4: deadlock cycle, hang per thread,
-// bugcheck as `!analyze -v`, failed assertion, time limit), findings, the expectation, the
-// debugger views of a run that did not complete, and the summary line with the trace hash.
+// explained in a kernel developer's terms (SCENARIO-FORMAT §4: deadlock cycle, hang per thread
+// with its causes as steps and its step stack (causes.cpp), bugcheck as `!analyze -v`, failed
+// assertion, time limit with where each runaway thread was), findings, the expectation, the
+// files at the end, the debugger views of a run that did not complete, and the summary line
+// with the trace hash.
 // The `!analyze -v` layout follows the S2 session (banner, NAME (code), Arguments, Debugging
 // Details); the parameter meanings come from the bugcheck catalogue.
 #include <fmt/format.h>
@@ -55,6 +57,16 @@ std::string step_block(const SourceMap& p, const void* step, const char* label) 
   return out;
 }
 
+// The causes of a blocked thread and its step stack, indented under its line.
+std::string cause_block(const ke::Kernel& k, const SourceMap& p, const ke::KTHREAD& t,
+                        const std::vector<std::int32_t>& order) {
+  std::string out;
+  for (const std::string& c : thread_causes(k, p, t, order)) out += "        cause: " + c + "\n";
+  if (const std::string stack = render_step_stack(p, t, k); !stack.empty())
+    out += "        stack:\n" + indent_lines(stack, "          ");
+  return out;
+}
+
 std::string header(const RunInfo& info, const SourceMap& p) {
   const ke::Kernel& k = *info.kernel;
   const std::string name = p.name(), file = p.file(), description = p.description();
@@ -84,18 +96,22 @@ std::string deadlock_section(const ke::Kernel& k, const SourceMap& p,
                          thread_label(k, e.held_by));
   }
   std::string out = "Outcome: DEADLOCK — a cycle in the wait-for graph\n    " + chain + "\n\n";
+  std::vector<std::int32_t> order;
+  for (const check::CycleEdge& e : r.cycle) order.push_back(e.thread);
   for (const check::CycleEdge& e : r.cycle) {
     const ke::KTHREAD& t = *k.threads()[static_cast<std::size_t>(e.thread)];
     out += fmt::format("    {}: {} ({}) on {}, held by {}\n", t.name,
                        ke::thread_state_name(ke::KiThreadState(t)), ke::wait_reason_name(t.WaitReason),
                        e.waits_for, thread_label(k, e.held_by));
-    out += indent_lines(step_block(p, t.current_step, "step: "), "        ");
+    out += cause_block(k, p, t, order);
   }
   return out;
 }
 
 std::string hang_section(const ke::Kernel& k, const SourceMap& p, const check::RunResult& r) {
   std::string out = "Outcome: HANG — nothing can run again, and there is no cycle\n";
+  std::vector<std::int32_t> order;
+  for (const check::BlockedThread& b : r.blocked) order.push_back(b.thread);
   for (const check::BlockedThread& b : r.blocked) {
     const ke::KTHREAD& t = *k.threads()[static_cast<std::size_t>(b.thread)];
     out += fmt::format("    {}: {} ({}){} for {}\n", t.name, ke::thread_state_name(b.state),
@@ -103,7 +119,7 @@ std::string hang_section(const ke::Kernel& k, const SourceMap& p, const check::R
                        b.waiting_on.empty() ? "" : " on " + b.waiting_on,
                        format_time(k.engine().now() - b.since));
     out += fmt::format("        why: {}\n", b.why);
-    out += indent_lines(step_block(p, t.current_step, "step: "), "        ");
+    out += cause_block(k, p, t, order);
   }
   return out;
 }
@@ -117,7 +133,7 @@ std::string limit_description(const std::string& limit) {
   return limit;
 }
 
-std::string limit_section(const ke::Kernel& k, const check::RunResult& r) {
+std::string limit_headline(const ke::Kernel& k, const check::RunResult& r) {
   if (r.limit == "steps")
     return fmt::format("Outcome: TIME LIMIT — the run reached machine.max_steps ({} steps, "
                        "scheduling points and events counted together) at {}\n",
@@ -127,6 +143,28 @@ std::string limit_section(const ke::Kernel& k, const check::RunResult& r) {
                        "\"Limits\") at {}\n", limit_description(r.limit), format_time(r.virtual_time));
   return fmt::format("Outcome: TIME LIMIT — virtual time reached machine.time_limit ({})\n",
                      format_time(r.virtual_time));
+}
+
+// Where each thread that had not finished was when the limit hit: a runaway loop shows here.
+std::string runaway_threads(const ke::Kernel& k, const SourceMap& p) {
+  // The first kShown in full: a run stopped at the thread limit has 200,000 of them.
+  constexpr std::size_t kShown = 20;
+  std::string out;
+  std::size_t shown = 0, live = 0;
+  for (const ke::KTHREAD* t : k.threads()) {
+    if (t->terminated() || t->State == ke::KTHREAD_STATE::Initialized) continue;
+    if (++live > kShown) continue;
+    ++shown;
+    out += fmt::format("    {}: {}\n", t->name, thread_state_text(*t));
+    if (const std::string stack = render_step_stack(p, *t, k); !stack.empty())
+      out += "        stack:\n" + indent_lines(stack, "          ");
+  }
+  if (live > shown) out += fmt::format("    ... and {} more threads\n", live - shown);
+  return out;
+}
+
+std::string limit_section(const ke::Kernel& k, const SourceMap& p, const check::RunResult& r) {
+  return limit_headline(k, r) + runaway_threads(k, p);
 }
 
 std::string outcome_section(const RunInfo& info, const SourceMap& p) {
@@ -146,7 +184,7 @@ std::string outcome_section(const RunInfo& info, const SourceMap& p) {
       return "Outcome: ASSERTION FAILED\n" +
              indent_lines(step_block(p, r.assertion_step, "at "), "    ") +
              indent_lines(r.assertion, "    ");
-    case check::Outcome::time_limit: return limit_section(k, r);
+    case check::Outcome::time_limit: return limit_section(k, p, r);
   }
   return "";
 }
@@ -223,6 +261,11 @@ std::string render_bugcheck(const ke::Kernel& k, const SourceMap& p,
     out += fmt::format("THREAD:  {} ({})\n\n", debugger_address(t.address), t.name);
   }
   if (b.step) out += step_block(p, b.step, "STEP:  ") + "\n";
+  if (b.thread >= 0 && static_cast<std::size_t>(b.thread) < k.threads().size())
+    if (const std::string stack =
+            render_step_stack(p, *k.threads()[static_cast<std::size_t>(b.thread)], k);
+        !stack.empty())
+      out += "STACK_TEXT (scenario frames, innermost first):\n" + stack + "\n";
   out += fmt::format("IRQL:  {} ({})\n\n", ke::irql_name(b.irql), b.irql);
   out += fmt::format("TIME:  {}\n\n", format_time(b.time));
   if (!b.note.empty()) out += "NOTE:  " + b.note + "\n\n";
@@ -251,6 +294,11 @@ std::string render_text(const RunInfo& info) {
   out += "\n" + outcome_section(info, p);
   out += "\n" + findings_section(info.findings);
   out += expect_section(info.expect);
+  if (!info.files.empty()) {
+    out += fmt::format("\nFiles ({}):\n", info.files.size());
+    for (const RunInfo::File& f : info.files)
+      out += fmt::format("    {}  {} byte{}\n", f.path, f.size, f.size == 1 ? "" : "s");
+  }
   if (r.outcome != check::Outcome::completed) out += views_section(k, p);
   out += fmt::format("\nvirtual time {}, {} events, {} context switches, {} steps, trace hash {:016x}\n",
                      format_time(r.virtual_time), r.events, r.context_switches, r.steps, r.trace_hash);

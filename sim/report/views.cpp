@@ -312,7 +312,15 @@ std::string view_command(const View& v) {
 std::string render_view(const ke::Kernel& k, const SourceMap& p, const View& v,
                         const KTHREAD* current) {
   const int cpu = current && current->cpu >= 0 ? current->cpu : 0;
-  std::string out = fmt::format("{}: kd> {}\n", cpu, view_command(v));
+  std::string out;
+  // A view taken by a `dump` step says when, by whom and where, so output read later (or
+  // interleaved with other threads' dumps) is placed in the run.
+  if (current) {
+    const std::string step = describe_step(p, current->current_step);
+    out = fmt::format("---- dump at {} by {}{} ----\n", format_time(k.engine().now()),
+                      current->name, step.empty() ? "" : ", " + step);
+  }
+  out += fmt::format("{}: kd> {}\n", cpu, view_command(v));
   switch (v.kind) {
     case ViewKind::thread: return out + render_threads_view(k, p, v, current);
     case ViewKind::locks: return out + render_locks_view(k);

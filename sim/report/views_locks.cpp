@@ -234,6 +234,11 @@ std::string render_locks_view(const ke::Kernel& k) {
                        debugger_address(o->address), lock_status(*o, hs.size()));
     out += state_details(k, *o);
     if (!hs.empty()) {
+      // A push lock's word holds no owner, so WinDbg cannot name one (seed S0, "Push Locks –
+      // What are they?": there is no easy way to find the current owner); kesim tracked them.
+      const bool no_owner_field = o->type == KOBJECTS::PushLockObject ||
+                                  o->type == KOBJECTS::CacheAwarePushLockObject;
+      if (no_owner_field) out += "     Owners known to kesim only (a push lock records no owner):\n";
       out += "     Threads:";
       for (const KTHREAD* h : hs)
         out += fmt::format(" {}-01<*> {}{}", debugger_address(h->address), h->name,

@@ -55,8 +55,9 @@ void Loader::load_expect(const Field& f) {
   }
   if (const Field* k = fs.get("findings")) {
     for (const Field& d : r_.entries(k->value, k->loc, "'findings'").items) {
-      if (d.key != "data_race" && d.key != "lock_order") {
-        r_.error(d.key_loc, fmt::format("unknown finding kind '{}' (kinds: data_race, lock_order)", d.key));
+      if (d.key != "data_race" && d.key != "lock_order" && d.key != "foreign_release") {
+        r_.error(d.key_loc, fmt::format("unknown finding kind '{}' (kinds: data_race, lock_order, "
+                                        "foreign_release)", d.key));
       } else if (auto n = r_.integer(d, 0, std::numeric_limits<std::int64_t>::max())) {
         e.findings.emplace_back(d.key, *n);
       }

@@ -28,7 +28,9 @@ std::int64_t repeat(Ctx& c, const Step& s) {
 }
 
 std::int64_t call(Ctx& c, const Step& s) {
+  c.thread->push_frame(&s, nullptr);  // the report's step stack (no allocation)
   Exec::run_list(c, Exec::program(c).routines[static_cast<std::size_t>(s.routine)].steps);
+  c.thread->pop_frame();
   return 0;
 }
 

@@ -154,8 +154,10 @@ TEST(RaceDetector, TwoUnsynchronizedWritersAreOneRace) {
   ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
   ASSERT_EQ(rig.rd.findings().size(), 1u);  // one per file and thread pair
   EXPECT_EQ(rig.rd.findings()[0].kind, "data_race");
+  // The path as T1 first spelled it (findings echo the scenario's spelling), though T2 wrote
+  // c:\temp\A.TXT: one file.
   EXPECT_EQ(rig.rd.findings()[0].message,
-            "T1 writes c:\\temp\\a.txt (step) and T2 writes it (step) with no lock, event or "
+            "T1 writes C:\\Temp\\a.txt (step) and T2 writes it (step) with no lock, event or "
             "thread start ordering them");
 }
 
@@ -290,7 +292,7 @@ TEST(RaceDetector, ReadThenUnorderedWriteIsARace) {
   ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
   ASSERT_EQ(rig.rd.findings().size(), 1u);
   EXPECT_EQ(rig.rd.findings()[0].message,
-            "Reader reads c:\\temp\\a.txt (step) and Writer writes it (step) with no lock, event "
+            "Reader reads C:\\Temp\\a.txt (step) and Writer writes it (step) with no lock, event "
             "or thread start ordering them");
 }
 
@@ -300,7 +302,72 @@ TEST(RaceDetector, RenameTouchesBothNames) {
   rig.sim.spawn("T2", [&] { rig.io.call(IoOp::Open, "C:\\Temp\\b.txt"); }, 8, 1'000'000);
   ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
   ASSERT_EQ(rig.rd.findings().size(), 1u);
-  EXPECT_NE(rig.rd.findings()[0].message.find("c:\\temp\\b.txt"), std::string::npos);
+  EXPECT_NE(rig.rd.findings()[0].message.find("C:\\Temp\\b.txt"), std::string::npos);
+}
+
+
+// ---- foreign release ---------------------------------------------------------------------------
+
+// Seed S2's shape on Server 2003 (no AutoBoost, so no 0x162): Intruder releases the lock Owner
+// holds, Waiter gets in, and Owner's and Waiter's own releases later are not foreign ones.
+struct ForeignRig {
+  Simulator sim{{.processors = 2, .version = ke::Version::server2003}};
+  IoManager io{sim.kernel()};
+  LockOrder lo{kNamer, nullptr};
+  RaceDetector rd{kNamer, nullptr};
+  EX_PUSH_LOCK& p = create_push_lock(sim.kernel(), "P");
+  ForeignRig() {
+    sim.kernel().add_observer(&lo);
+    sim.kernel().add_observer(&rd);
+  }
+  void locked_write(Time work) {
+    KeEnterCriticalRegion();
+    ExAcquirePushLockExclusive(p);
+    io.call(IoOp::Write, "C:\\Temp\\a.txt", {}, 10);
+    delay(work);
+    ExReleasePushLockExclusive(p);
+    KeLeaveCriticalRegion();
+  }
+};
+
+TEST(ForeignRelease, IsOneFindingNamingReleaserLockAndHolder) {
+  ForeignRig rig;
+  rig.sim.spawn("Owner", [&] { rig.locked_write(2'000'000); });
+  rig.sim.spawn("Intruder", [&] { ExReleasePushLockExclusive(rig.p); }, 8, 500'000);
+  rig.sim.spawn("Waiter", [&] { rig.locked_write(1'000'000); }, 8, 100'000);
+  ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);  // Server 2003 does not notice
+  ASSERT_EQ(count_kind(rig.lo.findings(), "foreign_release"), 1);
+  EXPECT_EQ(rig.lo.findings()[0].message,
+            "Intruder releases P (step), which is held by Owner: a lock must be released by the "
+            "thread that acquired it");
+}
+
+TEST(ForeignRelease, OwnReleaseIsNoFinding) {
+  ForeignRig rig;
+  rig.sim.spawn("Owner", [&] { rig.locked_write(1'000); });
+  rig.sim.spawn("Waiter", [&] { rig.locked_write(1'000); }, 8, 100'000);
+  ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
+  EXPECT_EQ(count_kind(rig.lo.findings(), "foreign_release"), 0);
+}
+
+TEST(ForeignRelease, ARaceItCausedSaysSoInsteadOfNoLock) {
+  ForeignRig rig;
+  // Owner writes inside P; Intruder's release lets Waiter in, and Waiter writes too.
+  rig.sim.spawn("Owner", [&] {
+    KeEnterCriticalRegion();
+    ExAcquirePushLockExclusive(rig.p);
+    rig.io.call(IoOp::Write, "C:\\Temp\\a.txt", {}, 10);
+    delay(3'000'000);
+    ExReleasePushLockExclusive(rig.p);
+    KeLeaveCriticalRegion();
+  });
+  rig.sim.spawn("Intruder", [&] { ExReleasePushLockExclusive(rig.p); }, 8, 1'000'000);
+  rig.sim.spawn("Waiter", [&] { rig.locked_write(1'000); }, 8, 500'000);
+  ASSERT_EQ(rig.sim.run().outcome, Outcome::completed);
+  ASSERT_EQ(count_kind(rig.rd.findings(), "data_race"), 1);
+  EXPECT_EQ(rig.rd.findings()[0].message,
+            "Owner writes C:\\Temp\\a.txt (step) and Waiter writes it (step), both inside P: a "
+            "foreign release let both in (Intruder released it while Owner held it (step))");
 }
 
 }  // namespace

@@ -357,6 +357,7 @@ TEST(ReportViews, ReadyQueuesAndRunningThreadAtADump) {
   sim.spawn("C", [] {}, 9);
   ASSERT_EQ(sim.run().outcome, Outcome::completed);
   EXPECT_EQ(ready,
+            "---- dump at 0 ns by A ----\n"  // the dump header: no step set in this lambda
             "0: kd> !ready\n"
             "Processor 0: Running THREAD ffff9101`42869040 (A) at priority 10\n"
             "Processor 0: Ready Threads at priority 9\n"
@@ -422,7 +423,7 @@ TEST(ReportText, DeadlockShowsTheCycleAndTheViews) {
   EXPECT_CONTAINS(out, "\nOutput:\n  hello from a log step\n");
   EXPECT_CONTAINS(out, "Outcome: DEADLOCK — a cycle in the wait-for graph\n"
                        "    T1 waits for GB (held by T2) → T2 waits for GA (held by T1)\n");
-  EXPECT_CONTAINS(out, "        step: t.yaml:10: KeAcquireGuardedMutex\n");
+  EXPECT_CONTAINS(out, "          #00 t.yaml:10: KeAcquireGuardedMutex");
   EXPECT_CONTAINS(out, "Findings: none\n");
   EXPECT_CONTAINS(out, "Expect: NOT met\n    - outcome: expected completed, got deadlock\n");
   EXPECT_CONTAINS(out, "\n0: kd> !waiters\n");
@@ -510,7 +511,7 @@ TEST(ReportText, HangExplainsEachBlockedThread) {
   EXPECT_CONTAINS(out, "Outcome: HANG — nothing can run again, and there is no cycle\n"
                        "    A: Waiting (Executive) on Done for 0 ns\n"
                        "        why: Done is not signaled");
-  EXPECT_CONTAINS(out, "        step: t.yaml:9: KeWaitForSingleObject\n");
+  EXPECT_CONTAINS(out, "        stack:\n          #00 t.yaml:9: KeWaitForSingleObject");
   const json j = report::to_json(info);
   EXPECT_EQ(j["blocked"][0]["thread"], "A");
   EXPECT_TRUE(contains(j["blocked"][0]["why"].get<std::string>(), "Done is not signaled"));
