@@ -37,9 +37,24 @@ int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& op
   int status = 0;
   nlohmann::json array = nlohmann::json::array();
   bool first = true;
-  for (const std::string& f : files) {
+  // Several scenarios: one trace / HTML file each, named after the scenario (run.hpp).
+  std::string error;
+  std::vector<std::string> traces, pages;
+  if (!opt.trace_out.empty() && (traces = kesim::run::per_scenario_paths(opt.trace_out, files, &error)).empty()) {
+    std::fputs(error.c_str(), stderr);
+    return 2;
+  }
+  if (!opt.html_out.empty() && (pages = kesim::run::per_scenario_paths(opt.html_out, files, &error)).empty()) {
+    std::fputs(error.c_str(), stderr);
+    return 2;
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& f = files[i];
     kesim::cli::set_crash_scenario(f.c_str());
-    Result r = kesim::run::run_file(f, opt);
+    kesim::run::Options one = opt;
+    if (!traces.empty()) one.trace_out = traces[i];
+    if (!pages.empty()) one.html_out = pages[i];
+    Result r = kesim::run::run_file(f, one);
     status = worst(status, r.exit_code);
     if (!r.diagnostics.empty()) std::fputs(r.diagnostics.c_str(), stderr);
     if (r.json.is_null()) continue;
@@ -170,10 +185,11 @@ int cmd_explore(const std::string& file, const std::string& strategy, int runs, 
 }
 
 int cmd_replay(const std::string& file, const std::string& token, const std::string& format,
-               const std::string& trace_out) {
+               const kesim::run::Options& given) {
   kesim::run::Options opt;
   opt.schedule = token;
-  opt.trace_out = trace_out;
+  opt.trace_out = given.trace_out;
+  opt.html_out = given.html_out;
   return cmd_run({file}, opt, format);
 }
 
@@ -197,7 +213,10 @@ int main(int argc, char** argv) {
   auto* proc_opt = run->add_option("--processors", processors, "simulated CPUs (overrides machine.processors)")
                        ->check(CLI::Range(1, 64));
   run->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
-  run->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
+  run->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON); several files: "
+                                                "FILE.<scenario>.json each");
+  run->add_option("--html", opt.html_out, "write a self-contained HTML report (timeline, views per step, "
+                                          "wait-for graph); several files: FILE.<scenario>.html each");
 
   std::vector<std::string> paths;
   std::string junit, timeout = "60s", test_format = "text";
@@ -234,6 +253,7 @@ int main(int argc, char** argv) {
   replay->add_option("--schedule", token, "schedule token printed by explore")->required();
   replay->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
   replay->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
+  replay->add_option("--html", opt.html_out, "write a self-contained HTML report");
 
   try {
     app.parse(argc, argv);
@@ -256,7 +276,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(check_files);
     if (*explain) return cmd_explain(topic, list_topics);
     if (*explore) return cmd_explore(explore_file, strategy, runs, bound, time_budget);
-    if (*replay) return cmd_replay(replay_file, token, format, opt.trace_out);
+    if (*replay) return cmd_replay(replay_file, token, format, opt);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kesim: internal error: {}\n", e.what());
     return 3;
