@@ -43,15 +43,37 @@ struct Lanes {
   const ke::Kernel& k;
   std::size_t n = 1;  // records
   std::string svg;
+  // Per lane (y) and kind: how far right shapes are drawn. A shape that falls inside a pixel
+  // already drawn for its lane and kind is not written: a million-record run keeps at most a
+  // few thousand shapes per lane (the Chrome trace keeps every record).
+  std::map<std::pair<long, std::string_view>, double> drawn_to;
+  std::size_t skipped = 0;
+  bool fresh(double y, std::string_view cls, double x0, double x1) {
+    double& to = drawn_to[{std::lround(y * 10), cls}];
+    if (x1 <= to + 1.0 && x0 >= to - 1.0 && x1 - x0 < 1.0) {
+      ++skipped;
+      return false;
+    }
+    to = std::max(to, x1);
+    return true;
+  }
   double x(std::size_t i) const { return kLabelW + kPlotW * static_cast<double>(i) / static_cast<double>(n); }
   void rect(double y, std::size_t from, std::size_t to, const char* cls, const std::string& title, double h = kLaneH) {
     const double x0 = x(from), w = std::max(x(to) - x0, 0.8);
+    if (!fresh(y, cls, x0, x0 + w)) return;
     svg += fmt::format(R"~(<rect class="{}" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"><title>{}</title></rect>)~",
                        cls, x0, y, w, h, html_escape(title));
   }
   void tick(double y, std::size_t at, const char* cls, const std::string& title) {
+    if (!fresh(y, cls, x(at), x(at) + 0.5)) return;
     svg += fmt::format(R"~(<rect class="{}" x="{:.1f}" y="{:.1f}" width="1.5" height="{:.1f}"><title>{}</title></rect>)~",
                        cls, x(at), y, kLaneH, html_escape(title));
+  }
+  // A caption inside a span, if it fits (the lock lanes name the holder).
+  void caption(double y, std::size_t from, std::size_t to, const std::string& text) {
+    if (x(to) - x(from) < 7.0 * static_cast<double>(text.size()) + 8) return;
+    svg += fmt::format(R"~(<text class="cap" x="{:.1f}" y="{:.1f}">{}</text>)~", x(from) + 4, y + kLaneH - 5,
+                       html_escape(text));
   }
   void label(double y, const std::string& text, const char* cls) {
     svg += fmt::format(R"~(<text class="{}" x="4" y="{:.1f}">{}</text>)~", cls, y + kLaneH - 5, html_escape(text));
@@ -182,6 +204,7 @@ std::string timeline_svg(const ke::Kernel& k, int* lane_count) {
           it = std::find_if(held.begin(), held.end(), [&](const auto& e) { return e.first.first == r.object && e.second.open; });
         if (it != held.end() && it->second.open) {
           L.rect(lock_y(r.object), it->second.from, i, it->second.cls, it->second.what + " — released " + what);
+          L.caption(lock_y(r.object), it->second.from, i, thread_label(k, it->first.second));
           it->second.open = false;
         }
         break;
@@ -199,16 +222,21 @@ std::string timeline_svg(const ke::Kernel& k, int* lane_count) {
     for (const std::size_t s : starts)
       L.rect(thr_y(static_cast<std::size_t>(th)) + kLaneH, s, end, "apc", "APC still running at the end", kLaneH / 2);
   for (const auto& [key, o] : held)
-    if (o.open) L.rect(lock_y(key.first), o.from, end, o.cls, o.what + " — still held at the end");
+    if (o.open) {
+      L.rect(lock_y(key.first), o.from, end, o.cls, o.what + " — still held at the end");
+      L.caption(lock_y(key.first), o.from, end, thread_label(k, key.second));
+    }
 
   for (std::size_t c = 0; c < cpus; ++c) L.label(cpu_y(c), fmt::format("CPU {}", c), "lane cpu");
   for (const ke::KTHREAD* th : k.threads()) L.label(thr_y(static_cast<std::size_t>(th->index)), th->name, "lane thread");
   for (const std::int32_t o : lock_ids) L.label(lock_y(o), object_label(k, o), "lane lock");
   *lane_count = static_cast<int>(cpus + threads + lock_ids.size());
   return fmt::format(R"~(<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" data-records="{}">)~"
-                     R"~(<text x="4" y="14" class="axis">{} trace records; x = record index</text>{})~"
+                     R"~(<text x="4" y="14" class="axis">{} trace records; x = record index{}</text>{})~"
                      R"~(<line id="cursor" x1="{:.1f}" x2="{:.1f}" y1="18" y2="{:.0f}"/></svg>)~",
-                     kLabelW + kPlotW + 10, height, recs.size(), recs.size(), L.svg, kLabelW, kLabelW, height);
+                     kLabelW + kPlotW + 10, height, recs.size(), recs.size(),
+                     L.skipped ? fmt::format("; {} shapes narrower than a pixel merged into their neighbours", L.skipped) : "",
+                     L.svg, kLabelW, kLabelW, height);
 }
 
 // The wait-for graph: blocked threads → what they wait on → its owner; the deadlock cycle's
@@ -244,30 +272,33 @@ std::string wait_for_svg(const ke::Kernel& k, const check::RunResult& r) {
     }
   }
   if (nodes.empty()) return "<p id=\"waitfor-empty\">No thread was blocked at the end: no wait-for graph.</p>";
-  const double cx = 300, cy = 200, rad = nodes.size() == 1 ? 0 : 150;
+  const double cx = 300, cy = 200, rad = nodes.size() == 1 ? 0 : 145;
   std::map<std::string, std::pair<double, double>> pos;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const double a = 2 * M_PI * static_cast<double>(i) / static_cast<double>(nodes.size()) - M_PI / 2;
     pos[nodes[i]] = {cx + rad * std::cos(a), cy + rad * std::sin(a)};
   }
-  std::string s = R"~(<svg id="waitfor" xmlns="http://www.w3.org/2000/svg" width="600" height="400">)~"
+  std::string s = R"~(<svg id="waitfor" xmlns="http://www.w3.org/2000/svg" width="500" height="334" viewBox="0 0 600 400">)~"
                   R"~(<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>)~";
   for (const Edge& e : edges) {
     auto [x1, y1] = pos[e.from];
     auto [x2, y2] = pos[e.to];
+    // Bent edges (a quadratic curve bulging to the right of the direction of travel), so the
+    // two directions between a thread and the lock it both holds and waits for stay apart.
     const double dx = x2 - x1, dy = y2 - y1, len = std::max(std::hypot(dx, dy), 1.0);
-    x1 += dx / len * 42; y1 += dy / len * 16; x2 -= dx / len * 42; y2 -= dy / len * 16;
-    s += fmt::format(R"~(<line class="edge{}" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" marker-end="url(#arrow)"><title>{} {} {}</title></line>)~"
+    x1 += dx / len * 60; y1 += dy / len * 16; x2 -= dx / len * 60; y2 -= dy / len * 16;
+    const double mx = (x1 + x2) / 2 - dy / len * 40, my = (y1 + y2) / 2 + dx / len * 40;
+    s += fmt::format(R"~(<path class="edge{}" d="M{:.1f},{:.1f} Q{:.1f},{:.1f} {:.1f},{:.1f}" fill="none" marker-end="url(#arrow)"><title>{} {} {}</title></path>)~"
                      R"~(<text class="elabel" x="{:.1f}" y="{:.1f}">{}</text>)~",
-                     e.cycle ? " cycle" : "", x1, y1, x2, y2, html_escape(e.from), html_escape(e.label),
-                     html_escape(e.to), (x1 + x2) / 2, (y1 + y2) / 2 - 3, html_escape(e.label));
+                     e.cycle ? " cycle" : "", x1, y1, mx, my, x2, y2, html_escape(e.from), html_escape(e.label),
+                     html_escape(e.to), mx, my, html_escape(e.label));
   }
   for (const std::string& n : nodes) {
     const bool is_thread = std::any_of(k.threads().begin(), k.threads().end(), [&](const ke::KTHREAD* t) { return t->name == n; });
     auto [x, y] = pos[n];
-    s += fmt::format(R"~(<g class="node {}"><rect x="{:.1f}" y="{:.1f}" width="84" height="28" rx="{}"/><text x="{:.1f}" y="{:.1f}">{}</text></g>)~",
-                     is_thread ? "tnode" : "onode", x - 42, y - 14, is_thread ? 14 : 2, x, y + 4,
-                     html_escape(n.size() > 13 ? n.substr(0, 12) + "…" : n));
+    s += fmt::format(R"~(<g class="node {}"><rect x="{:.1f}" y="{:.1f}" width="130" height="28" rx="{}"/><text x="{:.1f}" y="{:.1f}">{}</text></g>)~",
+                     is_thread ? "tnode" : "onode", x - 65, y - 14, is_thread ? 14 : 2, x, y + 4,
+                     html_escape(n.size() > 18 ? n.substr(0, 17) + "…" : n));
   }
   return s + "</svg>";
 }
@@ -279,11 +310,12 @@ pre{background:#fff;border:1px solid #ddd;padding:6px;overflow:auto;max-height:4
 #timeline{background:#fff;border:1px solid #ddd}
 .run{fill:#3a9d4a}.ready{fill:#e8c547}.wait{fill:#d9534f}.apc{fill:#8e44ad}.io{fill:#e67e22}
 .irql{fill:#1f5fbf}.apcdis{fill:#111}.bug{fill:#000;height:14px}.lockx{fill:#2c6fbb}.locks{fill:#7fb3e6}
-.lane{font:12px monospace}.cpu{fill:#555}.axis{font:11px sans-serif;fill:#777}
+.lane{font:12px monospace}.cap{font:11px monospace;fill:#fff;pointer-events:none}.cpu{fill:#555}.axis{font:11px sans-serif;fill:#777}
 #cursor{stroke:#000;stroke-width:1.5;stroke-dasharray:4 2}
 .edge{stroke:#777;stroke-width:1.5}.edge.cycle{stroke:#c0392b;stroke-width:2.5}.elabel{font:10px sans-serif;fill:#555;text-anchor:middle}
-.node text{text-anchor:middle;font:12px monospace}.tnode rect{fill:#dff0d8;stroke:#3a9d4a}.onode rect{fill:#d9e8f6;stroke:#2c6fbb}
-#views{display:grid;grid-template-columns:1fr 1fr;gap:6px}.legend span{display:inline-block;padding:0 6px;margin-right:4px;color:#fff}
+.node text{text-anchor:middle;font:11px monospace}.tnode rect{fill:#dff0d8;stroke:#3a9d4a}.onode rect{fill:#d9e8f6;stroke:#2c6fbb}
+#views{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:6px}
+#why{display:grid;grid-template-columns:minmax(0,1fr) 500px;gap:10px}#why pre{max-height:330px}.legend span{display:inline-block;padding:0 6px;margin-right:4px;color:#fff}
 #slider{width:1000px}
 )~";
 
@@ -343,15 +375,26 @@ std::string render_html(const RunInfo& info, const std::vector<ViewSnapshot>& sn
          "<span style=\"background:#2c6fbb\">lock held exclusive</span><span style=\"background:#7fb3e6;color:#222\">shared</span>"
          " Hover a shape for its time and event.</p>\n";
   out += svg;
-  out += "\n<h2>Step</h2><p>The views as they were after a lock or wait event (acquire attempt, acquire, release, "
+  // The outcome explained (the text report, which starts with it) beside the wait-for graph.
+  // The text report opens with a header and the run's own output; the outcome section first here.
+  const std::size_t at = text.find("\nOutcome:");
+  const std::string head = at == std::string::npos ? "" : text.substr(0, at + 1);
+  const std::string why = at == std::string::npos ? text : text.substr(at + 1);
+  out += "\n<div id=\"why\"><div><h2>Report: outcome explained</h2><pre id=\"report\">" + html_escape(why) +
+         "</pre>";
+  if (!head.empty())
+    out += "<details><summary>Run header and output</summary><pre id=\"report-head\">" + html_escape(head) +
+           "</pre></details>";
+  out += "</div><div><h2>Wait-for graph at the end</h2>\n";
+  out += info.result ? wait_for_svg(k, *info.result) : std::string("<p>No result.</p>");
+  out += "</div></div>\n";
+  out += "<h2>Step</h2><p>The views as they were after a lock or wait event (acquire attempt, acquire, release, "
          "signal, satisfied wait, thread exit), at most 200 snapshots spread over the run, the last one at the end. "
          "URL fragment <code>#step=K</code> opens snapshot K.</p>\n";
   out += "<input type=\"range\" id=\"slider\" min=\"0\" max=\"0\" value=\"0\"><p id=\"step-label\"></p>\n<div id=\"views\">";
   for (const char* v : {"thread", "locks", "pushlock", "apc"})
     out += fmt::format("<div><h2>!{}</h2><pre id=\"view-{}\"></pre></div>", v, v);
-  out += "</div>\n<h2>Wait-for graph at the end</h2>\n";
-  out += info.result ? wait_for_svg(k, *info.result) : std::string("<p>No result.</p>");
-  out += "\n<h2>Report</h2><pre id=\"report\" style=\"max-height:none\">" + html_escape(text) + "</pre>\n";
+  out += "</div>\n";
   out += "<script type=\"application/json\" id=\"snapshots\">" + data + "</script>\n";
   out += std::string("<script>") + kScript + "</script>\n</body></html>\n";
   return out;

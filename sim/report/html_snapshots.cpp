@@ -5,6 +5,21 @@
 
 namespace kesim::report {
 
+namespace {
+// One view of one snapshot is kept up to this size: with 200 snapshots of four views, a run with
+// hundreds of threads would otherwise make a page of hundreds of megabytes.
+constexpr std::size_t kMaxViewBytes = 16 * 1024;
+
+std::string capped(std::string text) {
+  if (text.size() <= kMaxViewBytes) return text;
+  const std::size_t cut = text.rfind('\n', kMaxViewBytes);
+  const std::size_t keep = cut == std::string::npos ? kMaxViewBytes : cut + 1;
+  const std::size_t dropped = text.size() - keep;
+  text.resize(keep);
+  return text + fmt::format("... ({} more bytes of this view not kept in the HTML report)\n", dropped);
+}
+}  // namespace
+
 void ViewRecorder::on_acquire(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, bool exclusive, const void*) {
   take(fmt::format("{} acquires {} ({})", t.name, lock.name, exclusive ? "exclusive" : "shared"));
 }
@@ -37,10 +52,10 @@ void ViewRecorder::take(std::string label) {
   s.seq = k.engine().trace().count();
   s.time = k.engine().now();
   s.label = std::move(label);
-  s.thread = render_view(k_, p_, View{ViewKind::thread, ""}, nullptr);
-  s.locks = render_view(k_, p_, View{ViewKind::locks, ""}, nullptr);
-  s.pushlock = render_view(k_, p_, View{ViewKind::pushlock, ""}, nullptr);
-  s.apc = render_view(k_, p_, View{ViewKind::apc, ""}, nullptr);
+  s.thread = capped(render_view(k_, p_, View{ViewKind::thread, ""}, nullptr));
+  s.locks = capped(render_view(k_, p_, View{ViewKind::locks, ""}, nullptr));
+  s.pushlock = capped(render_view(k_, p_, View{ViewKind::pushlock, ""}, nullptr));
+  s.apc = capped(render_view(k_, p_, View{ViewKind::apc, ""}, nullptr));
   snaps_.push_back(std::move(s));
 }
 
