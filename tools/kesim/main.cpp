@@ -156,7 +156,7 @@ int cmd_explain(const std::string& topic, bool list) {
 // points spread over the step count of a first run; dfs: every schedule within the preemption
 // bound, depth first.
 int cmd_explore(const std::string& file, const std::string& strategy, int runs, int bound,
-                const std::string& time_budget) {
+                const std::string& time_budget, const std::string& html_out) {
   kesim::run::Options base;
   if (!time_budget.empty()) {
     const auto d = kesim::scenario::parse_duration(time_budget);
@@ -174,6 +174,16 @@ int cmd_explore(const std::string& file, const std::string& strategy, int runs, 
   if (r.exit_code == 1) {
     fmt::print("schedule {} breaks the expectation (run {} of {}): {}\n", r.token, r.runs, runs, r.summary);
     fmt::print("replay it with: kesim replay {} --schedule {}\n", file, r.token);
+    if (!html_out.empty()) {
+      // The breaking schedule once more (runs are deterministic), this time with the report.
+      kesim::run::Options again = base;
+      again.schedule = r.token;
+      again.html_out = html_out;
+      const Result page = kesim::run::run_file(file, again);
+      if (!page.diagnostics.empty()) std::fputs(page.diagnostics.c_str(), stderr);
+      if (page.exit_code >= 2) return page.exit_code;
+      fmt::print("HTML report of that schedule: {}\n", html_out);
+    }
     return 1;
   }
   if (r.exhausted)
@@ -248,6 +258,9 @@ int main(int argc, char** argv) {
   explore->add_option("--preemption-bound", bound, "dfs: most preemptions per schedule; pct: priority change points (depth - 1)")->check(CLI::Range(0, 63));
 
   std::string replay_file, token;
+  std::string explore_html;
+  explore->add_option("--html", explore_html, "write the HTML report of the breaking schedule (if one is found)");
+
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
   replay->add_option("file", replay_file, "scenario file")->required();
   replay->add_option("--schedule", token, "schedule token printed by explore")->required();
@@ -275,7 +288,7 @@ int main(int argc, char** argv) {
     if (*test) return cmd_test(paths, junit, timeout, test_format);
     if (*check) return cmd_check(check_files);
     if (*explain) return cmd_explain(topic, list_topics);
-    if (*explore) return cmd_explore(explore_file, strategy, runs, bound, time_budget);
+    if (*explore) return cmd_explore(explore_file, strategy, runs, bound, time_budget, explore_html);
     if (*replay) return cmd_replay(replay_file, token, format, opt);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kesim: internal error: {}\n", e.what());
