@@ -56,6 +56,10 @@ class ViewRecorder : public ke::Observer {
 // The whole page. `info.kernel` must have kept its trace (Config::keep_trace) for the lanes.
 std::string render_html(const RunInfo& info, const std::vector<ViewSnapshot>& snapshots);
 
+// The wait-for graph at the end of a run as inline SVG: blocked threads -> what they wait on ->
+// its owners, the deadlock cycle's edges in red (a paragraph when no thread is blocked).
+std::string render_wait_for_svg(const ke::Kernel& k, const check::RunResult& r);
+
 // Text as HTML character data / attribute value.
 std::string html_escape(std::string_view s);
 

@@ -102,8 +102,9 @@ TEST(SeedHtml, EverySeedPageIsSelfContainedWithLanesSnapshotsAndGraph) {
     EXPECT_LE(data.size(), 200u);
     EXPECT_EQ(data.back()["label"], "end of the run");
     for (std::size_t i = 1; i < data.size(); ++i) EXPECT_GE(data[i]["seq"], data[i - 1]["seq"]);
-    if (s->m->result().outcome == check::Outcome::deadlock)
+    if (s->m->result().outcome == check::Outcome::deadlock) {
       EXPECT_NE(html.find("class=\"edge cycle\""), std::string::npos) << "the deadlock cycle is drawn";
+    }
   }
 }
 

@@ -35,7 +35,9 @@ inline json check_trace_structure(const std::string& text, const std::vector<eng
     const auto track = std::make_pair(e["pid"].get<int>(), e["tid"].get<int>());
     EXPECT_TRUE(e["ts"].is_number()) << e.dump();
     const double ts = e["ts"].get<double>();
-    if (last_ts.count(track)) EXPECT_GE(ts, last_ts[track]) << "time goes back on a track: " << e.dump();
+    if (last_ts.count(track)) {
+      EXPECT_GE(ts, last_ts[track]) << "time goes back on a track: " << e.dump();
+    }
     last_ts[track] = ts;
     if (ph == "B") open[track].push_back(e["name"]);
     if (ph == "E") {
