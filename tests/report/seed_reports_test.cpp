@@ -60,6 +60,11 @@ TEST(SeedTrace, EverySeedTraceIsBalancedAndHasEveryRecordLogTextAndOutcome) {
     SCOPED_TRACE(f);
     auto s = run_seed(f, false);
     ASSERT_TRUE(s);
+#ifdef KESIM_ASAN
+    // file_race_1000 writes a 350 MB trace (1.3 million records): parsing it under the
+    // sanitizers takes many minutes. The optimized build checks it; ASan checks the others.
+    if (s->m->kernel().engine().trace().all().size() > 300'000) continue;
+#endif
     const json j = check_trace_structure(s->m->render_trace(), s->m->kernel().engine().trace().all());
     bool outcome = false;
     std::size_t findings = 0, logs = 0;
