@@ -7,6 +7,7 @@
 #include "sim/check/observers.hpp"
 #include "sim/io/io.hpp"
 #include "sim/ke/ki.hpp"
+#include "sim/report/html.hpp"
 
 namespace kesim::machine {
 
@@ -45,7 +46,10 @@ Machine::Machine(const Config& cfg, const report::SourceMap* source)
 
 // The kernel goes first: unwinding its fibers runs destructors that may still reach the I/O
 // manager or AutoBoost through the kernel's hooks.
-Machine::~Machine() { kernel_.reset(); }
+Machine::~Machine() {
+  if (views_) views_->stop();
+  kernel_.reset();
+}
 
 void Machine::add_observer(ke::Observer* o) { kernel_->add_observer(o); }
 
@@ -56,6 +60,7 @@ std::string Machine::name_step(const void* step, const void* self) {
 const check::RunResult& Machine::run() {
   const engine::StopReason stop = kernel_->run();
   ran_ = true;
+  if (views_) views_->finish();
   if (std::exception_ptr e = kernel_->thread_exception()) std::rethrow_exception(e);
   result_ = check::analyse(*kernel_, stop);
   findings_.clear();
@@ -97,8 +102,19 @@ nlohmann::json Machine::to_json(const report::ExpectResult& expect) const {
   return report::to_json(report_info(expect));
 }
 
+void Machine::record_views() {
+  if (views_) return;
+  views_ = std::make_unique<report::ViewRecorder>(*kernel_, source());
+  kernel_->add_observer(views_.get());
+}
+
+std::string Machine::render_html(const report::ExpectResult& expect) const {
+  static const std::vector<report::ViewSnapshot> kNone;
+  return report::render_html(report_info(expect), views_ ? views_->snapshots() : kNone);
+}
+
 std::string Machine::render_trace() const {
-  return report::render_chrome_trace(*kernel_, &source());
+  return report::render_chrome_trace(report_info());
 }
 
 }  // namespace kesim::machine

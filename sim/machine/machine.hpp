@@ -27,6 +27,7 @@
 namespace kesim::io { class IoManager; }
 namespace kesim::autoboost { class AutoBoost; }
 namespace kesim::check { class LockOrder; class RaceDetector; }
+namespace kesim::report { class ViewRecorder; }
 
 namespace kesim::machine {
 
@@ -82,6 +83,10 @@ class Machine {
   std::string render_text(const report::ExpectResult& expect = {}) const;
   nlohmann::json to_json(const report::ExpectResult& expect = {}) const;
   std::string render_trace() const;  // Chrome/Perfetto JSON; needs Config::keep_trace
+  // The self-contained HTML report (--html); needs Config::keep_trace for its lanes. Its step
+  // slider shows the view snapshots taken when record_views() was called before run().
+  void record_views();
+  std::string render_html(const report::ExpectResult& expect = {}) const;
 
  private:
   static std::string name_step(const void* step, const void* self);
@@ -93,6 +98,7 @@ class Machine {
   std::unique_ptr<autoboost::AutoBoost> autoboost_;
   std::unique_ptr<check::LockOrder> lock_order_;
   std::unique_ptr<check::RaceDetector> races_;
+  std::unique_ptr<report::ViewRecorder> views_;  // only with record_views()
   std::vector<std::string> output_;
   check::RunResult result_;
   check::Findings findings_;

@@ -64,11 +64,17 @@ std::string describe_step(const SourceMap& p, const void* step);
 // The version of the trace kesim records: the event records hashed into `trace_hash` and the
 // layout of the Chrome trace (`--trace-out`). Bump it when either changes, so a hash or a trace
 // file from another version is not compared as if it were the same format (`kesim --version`).
-inline constexpr int kTraceFormatVersion = 1;
+inline constexpr int kTraceFormatVersion = 2;
 
-// Chrome trace-event JSON (Perfetto-compatible): one track per CPU and per thread.
-// Needs the kernel's trace recorded with keep_all.
+// Chrome trace-event JSON (Perfetto-compatible): one track per CPU, per thread, per thread's
+// APCs and per (lock, holder); B/E slices in record order, every record present (args.seq).
+// Needs the kernel's trace recorded with keep_all. The RunInfo form also keeps the text of
+// log/dump steps and marks findings and the outcome; the kernel-only form has neither.
+std::string render_chrome_trace(const RunInfo& info);
 std::string render_chrome_trace(const ke::Kernel& k, const SourceMap* p);
+
+// A JSON string literal (quotes included); bytes >= 0x80 pass through.
+std::string jstr(std::string_view s);
 
 // JUnit XML for `kesim test --junit`.
 struct TestCase {

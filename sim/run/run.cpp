@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -193,7 +194,7 @@ Result run_file(const std::string& path, const Options& opt) {
   ov.seed = opt.seed;
   ov.time_limit = opt.time_limit;
   ov.processors = opt.processors;
-  ov.keep_trace = !opt.trace_out.empty();
+  ov.keep_trace = !opt.trace_out.empty() || !opt.html_out.empty();
   const explore::SplitToken split = explore::split_token(opt.schedule);
   if (split.hash) {
     const std::string bytes = read_bytes(path);
@@ -219,6 +220,7 @@ Result run_file(const std::string& path, const Options& opt) {
   machine::Machine m(scenario::machine_config(p, ov), &source);
   scenario::Interpreter interp(p, m);
   if (bad_input(res, lr, &interp)) return res;
+  if (!opt.html_out.empty()) m.record_views();
   const check::RunResult& r = m.run();
   if (schedule->prefix) {
     res.choices = schedule->prefix->points();
@@ -242,7 +244,39 @@ Result run_file(const std::string& path, const Options& opt) {
       res.exit_code = kBadInput;
     }
   }
+  if (!opt.html_out.empty()) {
+    std::ofstream out(opt.html_out, std::ios::binary);
+    out << m.render_html(expect);
+    if (!out) {
+      res.diagnostics += fmt::format("{}: error: cannot write the HTML report\n", opt.html_out);
+      res.exit_code = kBadInput;
+    }
+  }
   return res;
+}
+
+std::string per_scenario_path(const std::string& out, const std::string& scenario) {
+  const std::filesystem::path o(out);
+  const std::string stem = std::filesystem::path(scenario).stem().string();
+  std::filesystem::path r = o.parent_path() / (o.stem().string() + "." + stem + o.extension().string());
+  return r.string();
+}
+
+std::vector<std::string> per_scenario_paths(const std::string& out, const std::vector<std::string>& files,
+                                            std::string* error) {
+  std::vector<std::string> paths;
+  if (files.size() == 1) return {out};
+  std::set<std::string> seen;
+  for (const std::string& f : files) {
+    paths.push_back(per_scenario_path(out, f));
+    if (!seen.insert(paths.back()).second) {
+      if (error)
+        *error = fmt::format("kesim run: two scenarios would write {} (same file name); run them separately\n",
+                             paths.back());
+      return {};
+    }
+  }
+  return paths;
 }
 
 }  // namespace kesim::run

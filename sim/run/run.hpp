@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@ struct Options {
   std::optional<std::uint64_t> seed;
   std::optional<int> processors;
   std::string trace_out;  // write the Chrome/Perfetto timeline here
+  std::string html_out;   // write the self-contained HTML report here
   std::string schedule;   // a schedule token from `kesim explore` ("HASH/seed:N", "pct:S:D:K", ...);
                           // a HASH/ part must match the file's scenario_hash (else exit 2)
   std::optional<std::int64_t> time_limit;  // virtual ns; overrides machine.time_limit
@@ -40,6 +42,14 @@ struct Result {
 };
 
 Result run_file(const std::string& path, const Options& opt);
+
+// Where one scenario's --trace-out/--html goes when several scenarios run: the scenario file's
+// stem before the output's extension ("t.json", "dir/deadlock.yaml" -> "t.deadlock.json").
+std::string per_scenario_path(const std::string& out, const std::string& scenario);
+// The per-scenario outputs of `files`, or "" with `error` set when two scenarios share a stem
+// (their outputs would overwrite each other). One file: `out` itself.
+std::vector<std::string> per_scenario_paths(const std::string& out, const std::vector<std::string>& files,
+                                            std::string* error);
 
 // `kesim explore`: runs the scenario under many schedules until one breaks its expectation
 // (sim/explore/driver.hpp: the strategies, budget and shrinking). The token printed starts

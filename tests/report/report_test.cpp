@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "sim/ex/pushlock.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/source_map.hpp"
+#include "tests/report/trace_check.hpp"
 
 namespace kesim {
 namespace {
@@ -618,7 +620,7 @@ TEST(ReportText, DeterministicAcrossRenderingsAndRuns) {
 
 // ---- timeline and JUnit ---------------------------------------------------------------------
 
-TEST(ReportTimeline, ChromeTraceParsesWithTracksAndSlices) {
+TEST(ReportTimeline, ChromeTraceEveryRecordPresentAndSlicesBalancedPerTrack) {
   auto p = program();
   Simulator sim({.processors = 2});
   sim.kernel().engine().trace().set_keep_all(true);
@@ -640,52 +642,39 @@ TEST(ReportTimeline, ChromeTraceParsesWithTracksAndSlices) {
   ASSERT_EQ(sim.run().outcome, Outcome::completed);
 
   const std::string text = report::render_chrome_trace(sim.kernel(), p.get());
-  const json j = json::parse(text);  // throws (fails the test) if not valid JSON
-  EXPECT_EQ(j["displayTimeUnit"], "ns");
-  ASSERT_TRUE(j["traceEvents"].is_array());
-  std::map<std::string, int> phases;
+  const json j = check_trace_structure(text, sim.kernel().engine().trace().all());
   std::map<std::pair<int, int>, std::string> names;  // (pid, tid) -> thread_name
   std::map<int, std::string> processes;
-  std::map<std::pair<int, int>, int> depth;          // B/E balance per track
-  bool cpu_slice_for_a = false, wait_slice = false, apc_seen = false;
+  bool cpu_slice_for_a = false, wait_slice = false, apc_seen = false, lock_span = false, at_zero = false;
   for (const json& e : j["traceEvents"]) {
     const std::string ph = e["ph"];
-    ++phases[ph];
-    ASSERT_TRUE(e.contains("pid") && e.contains("tid")) << e.dump();
     const auto track = std::make_pair(e["pid"].get<int>(), e["tid"].get<int>());
     if (ph == "M" && e["name"] == "thread_name") names[track] = e["args"]["name"];
     if (ph == "M" && e["name"] == "process_name") processes[e["pid"].get<int>()] = e["args"]["name"];
-    if (ph == "X") {
-      EXPECT_GE(e["dur"].get<double>(), 0.0);
-      EXPECT_TRUE(e["ts"].is_number());
-      if (e["pid"] == 1 && e["name"] == "A") cpu_slice_for_a = true;
-      if (e["pid"] == 2 && e["tid"] == a.index && e["name"] == "Executive") {
-        wait_slice = true;
-        EXPECT_EQ(e["args"]["object"], "Done");
-      }
+    if (ph != "B") continue;
+    if (e["ts"].get<double>() == 0) at_zero = true;
+    if (e["pid"] == 1 && e["name"] == "A") cpu_slice_for_a = true;
+    if (e["pid"] == 2 && e["tid"] == a.index && e["name"] == "Executive") {
+      wait_slice = true;
+      EXPECT_EQ(e["args"]["object"], "Done");
     }
-    if (ph == "B") {
-      ++depth[track];
-      apc_seen = true;
-    }
-    if (ph == "E") {
-      EXPECT_GE(--depth[track], 0);
-    }
+    if (e["pid"] == 2 && e["tid"] == 10000 + a.index) apc_seen = true;
+    if (e["pid"] == 3 && e["name"] == "GA (exclusive)") lock_span = true;
   }
-  EXPECT_GT(phases["M"], 0);
-  EXPECT_GT(phases["X"], 0);
-  EXPECT_GT(phases["i"], 0);
+  EXPECT_TRUE(at_zero) << "the first slices start at ts 0";
   EXPECT_TRUE(cpu_slice_for_a);
   EXPECT_TRUE(wait_slice);
   EXPECT_TRUE(apc_seen);
-  for (const auto& [track, d] : depth) EXPECT_EQ(d, 0);
+  EXPECT_TRUE(lock_span);
   EXPECT_EQ(processes[1], "CPUs");
   EXPECT_EQ(processes[2], "Threads");
+  EXPECT_EQ(processes[3], "Locks");
   EXPECT_EQ(names[std::make_pair(1, 0)], "CPU 0");
   EXPECT_EQ(names[std::make_pair(1, 1)], "CPU 1");
   EXPECT_EQ(names[std::make_pair(2, 0)], "A");
   EXPECT_EQ(names[std::make_pair(2, 1)], "B");
   EXPECT_EQ(names[std::make_pair(2, 10000)], "A APCs");
+  EXPECT_EQ(names[std::make_pair(3, 1)], "GA held by A");
 }
 
 TEST(ReportJUnit, EscapedSuiteWithFailures) {

@@ -39,9 +39,24 @@ int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& op
   int status = 0;
   nlohmann::json array = nlohmann::json::array();
   bool first = true;
-  for (const std::string& f : files) {
+  // Several scenarios: one trace / HTML file each, named after the scenario (run.hpp).
+  std::string error;
+  std::vector<std::string> traces, pages;
+  if (!opt.trace_out.empty() && (traces = kesim::run::per_scenario_paths(opt.trace_out, files, &error)).empty()) {
+    std::fputs(error.c_str(), stderr);
+    return 2;
+  }
+  if (!opt.html_out.empty() && (pages = kesim::run::per_scenario_paths(opt.html_out, files, &error)).empty()) {
+    std::fputs(error.c_str(), stderr);
+    return 2;
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& f = files[i];
     kesim::cli::set_crash_scenario(f.c_str());
-    Result r = kesim::run::run_file(f, opt);
+    kesim::run::Options one = opt;
+    if (!traces.empty()) one.trace_out = traces[i];
+    if (!pages.empty()) one.html_out = pages[i];
+    Result r = kesim::run::run_file(f, one);
     status = worst(status, r.exit_code);
     if (!r.diagnostics.empty()) std::fputs(r.diagnostics.c_str(), stderr);
     if (r.json.is_null()) continue;
@@ -141,7 +156,7 @@ int cmd_explain(const std::string& topic, bool list) {
 // print that schedule's token (scenario hash / schedule) for `kesim replay`. The strategies,
 // the budget and shrinking are sim/explore/driver.hpp's; see README "Exploring schedules".
 struct ExploreArgs {
-  std::string file, strategy = "portfolio", time_limit, budget, format = "text", seed;
+  std::string file, strategy = "portfolio", time_limit, budget, format = "text", seed, html;
   int runs = 1000;
   std::optional<int> preemption_bound, delay_bound;
 };
@@ -204,6 +219,16 @@ int cmd_explore(const ExploreArgs& a) {
     if (e.shrunk)
       fmt::print("shrunk in {} more runs: {} -> {} steps\n", e.shrink_runs, e.from_steps, e.to_steps);
     fmt::print("replay it with: kesim replay {} --schedule {}\n", a.file, r.token);
+    if (!a.html.empty()) {
+      // The breaking schedule once more (runs are deterministic), this time with the report.
+      kesim::run::Options again = base;
+      again.schedule = r.token;
+      again.html_out = a.html;
+      const Result page = kesim::run::run_file(a.file, again);
+      if (!page.diagnostics.empty()) std::fputs(page.diagnostics.c_str(), stderr);
+      if (page.exit_code >= 2) return page.exit_code;
+      fmt::print("HTML report of that schedule: {}\n", a.html);
+    }
     return 1;
   }
   fmt::print("no schedule breaks the expectation: {}\n", e.verdict);
@@ -211,10 +236,11 @@ int cmd_explore(const ExploreArgs& a) {
 }
 
 int cmd_replay(const std::string& file, const std::string& token, const std::string& format,
-               const std::string& trace_out) {
+               const kesim::run::Options& given) {
   kesim::run::Options opt;
   opt.schedule = token;
-  opt.trace_out = trace_out;
+  opt.trace_out = given.trace_out;
+  opt.html_out = given.html_out;
   return cmd_run({file}, opt, format);
 }
 
@@ -238,7 +264,10 @@ int main(int argc, char** argv) {
   auto* proc_opt = run->add_option("--processors", processors, "simulated CPUs (overrides machine.processors)")
                        ->check(CLI::Range(1, 64));
   run->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
-  run->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
+  run->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON); several files: "
+                                                "FILE.<scenario>.json each");
+  run->add_option("--html", opt.html_out, "write a self-contained HTML report (timeline, views per step, "
+                                          "wait-for graph); several files: FILE.<scenario>.html each");
   run->add_option("--schedule", opt.schedule, "run one schedule token printed by explore");
 
   std::vector<std::string> paths;
@@ -278,11 +307,14 @@ int main(int argc, char** argv) {
   explore->add_option("--format", ex.format, "result format")->check(CLI::IsMember({"text", "json"}));
 
   std::string replay_file, token;
+  explore->add_option("--html", ex.html, "write the HTML report of the breaking schedule (if one is found)");
+
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
   replay->add_option("file", replay_file, "scenario file")->required();
   replay->add_option("--schedule", token, "schedule token printed by explore")->required();
   replay->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
   replay->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
+  replay->add_option("--html", opt.html_out, "write a self-contained HTML report");
 
   try {
     app.parse(argc, argv);
@@ -305,7 +337,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(check_files);
     if (*explain) return cmd_explain(topic, list_topics);
     if (*explore) return cmd_explore(ex);
-    if (*replay) return cmd_replay(replay_file, token, format, opt.trace_out);
+    if (*replay) return cmd_replay(replay_file, token, format, opt);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kesim: internal error: {}\n", e.what());
     return 3;
