@@ -133,6 +133,8 @@ json to_json(const RunInfo& info) {
   j["expect"] = {{"present", info.expect.present},
                  {"met", info.expect.met},
                  {"mismatches", info.expect.mismatches}};
+  if (info.expect.goal.present)  // only levels carry the key, so other reports are unchanged
+    j["goal"] = {{"met", info.expect.goal.met}, {"mismatches", info.expect.goal.mismatches}};
   j["output"] = info.output;
   j["virtual_time_ns"] = r.virtual_time;
   j["events"] = r.events;

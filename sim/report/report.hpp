@@ -23,6 +23,12 @@ struct ExpectResult {
   bool present = false;  // the scenario has an expect block
   bool met = true;
   std::vector<std::string> mismatches;  // "outcome: expected deadlock, got completed"
+  // A level's `goal:` (SCENARIO-FORMAT §9), judged like `expect`; absent in other scenarios.
+  struct Goal {
+    bool present = false;
+    bool met = false;
+    std::vector<std::string> mismatches;
+  } goal;
 };
 
 // Everything a finished run report needs. `kernel` is the kernel after the run.

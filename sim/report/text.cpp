@@ -203,10 +203,17 @@ std::string findings_section(const check::Findings* f) {
 }
 
 std::string expect_section(const ExpectResult& e) {
-  if (!e.present) return "Expect: none\n";
-  if (e.met) return "Expect: met\n";
-  std::string out = "Expect: NOT met\n";
-  for (const std::string& m : e.mismatches) out += "    - " + m + "\n";
+  std::string out;
+  if (!e.present) out = "Expect: none\n";
+  else if (e.met) out = "Expect: met\n";
+  else {
+    out = "Expect: NOT met\n";
+    for (const std::string& m : e.mismatches) out += "    - " + m + "\n";
+  }
+  if (e.goal.present) {
+    out += e.goal.met ? "Goal: reached\n" : "Goal: not reached\n";
+    for (const std::string& m : e.goal.mismatches) out += "    - " + m + "\n";
+  }
   return out;
 }
 

@@ -29,19 +29,12 @@ bool matches(const ke::KTHREAD& t, const Program& p, const std::string& name) {
   return t.template_index >= 0 && p.threads[static_cast<std::size_t>(t.template_index)].name == name;
 }
 
-report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
-                              const check::Findings& findings, const io::FileSystem& fs,
-                              const ke::Kernel& k) {
-  report::ExpectResult e;
-  const scenario::Expect& x = p.expect;
-  e.present = x.present;
-  if (!x.present) {
-    e.met = r.outcome == check::Outcome::completed;
-    if (!e.met) e.mismatches.push_back(fmt::format("outcome: expected completed (no expect block), got {}",
-                                                   check::outcome_name(r.outcome)));
-    return e;
-  }
-  const auto fail = [&](std::string m) { e.mismatches.push_back(std::move(m)); };
+// The mismatches between a run and an `expect` (or a level's `goal`) block.
+std::vector<std::string> mismatches(const Program& p, const scenario::Expect& x, const check::RunResult& r,
+                                    const check::Findings& findings, const io::FileSystem& fs,
+                                    const ke::Kernel& k) {
+  std::vector<std::string> out;
+  const auto fail = [&](std::string m) { out.push_back(std::move(m)); };
   if (x.outcome && scenario::outcome_name(*x.outcome) != std::string(check::outcome_name(r.outcome)))
     fail(fmt::format("outcome: expected {}, got {}", scenario::outcome_name(*x.outcome),
                      check::outcome_name(r.outcome)));
@@ -90,7 +83,26 @@ report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
     const auto got = std::count_if(findings.begin(), findings.end(), [&k = kind](const auto& f) { return f.kind == k; });
     if (got != n) fail(fmt::format("findings: expected {} {}, got {}", n, kind, got));
   }
+  return out;
+}
+
+report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
+                              const check::Findings& findings, const io::FileSystem& fs,
+                              const ke::Kernel& k) {
+  report::ExpectResult e;
+  e.present = p.expect.present;
+  if (p.expect.present) {
+    e.mismatches = mismatches(p, p.expect, r, findings, fs, k);
+  } else if (r.outcome != check::Outcome::completed) {
+    e.mismatches.push_back(fmt::format("outcome: expected completed (no expect block), got {}",
+                                       check::outcome_name(r.outcome)));
+  }
   e.met = e.mismatches.empty();
+  if (p.goal.present) {
+    e.goal.present = true;
+    e.goal.mismatches = mismatches(p, p.goal, r, findings, fs, k);
+    e.goal.met = e.goal.mismatches.empty();
+  }
   return e;
 }
 

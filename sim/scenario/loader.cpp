@@ -26,7 +26,7 @@ void Loader::load(const YAML::Node& root) {
   }
   Fields top = r_.fields(root, root_loc, "the scenario",
                          {"name", "description", "machine", "variables", "objects", "routines", "threads",
-                          "invariants", "expect"});
+                          "invariants", "expect", "goal", "level"});
   load_name(top);
   if (const Field* f = top.get("description")) {
     if (auto s = r_.scalar(*f)) {
@@ -52,7 +52,9 @@ void Loader::load(const YAML::Node& root) {
   }
   if (const Field* f = top.get("invariants")) load_invariants(*f);
   steps_.check_locals();
-  if (const Field* f = top.get("expect")) load_expect(*f);
+  if (const Field* f = top.get("expect")) load_expect(*f, p_.expect, "'expect'");
+  if (const Field* f = top.get("goal")) load_expect(*f, p_.goal, "'goal'");
+  if (const Field* f = top.get("level")) load_level(*f);
   check_recursion();
   check_limits();
 }

@@ -39,7 +39,8 @@ class Loader {
   void declare_threads(const Field& f);
   void declare_thread(const YAML::Node& item, Loc loc);
   void load_affinity(ThreadDecl& t, const Field& f);
-  void load_expect(const Field& f);
+  void load_expect(const Field& f, Expect& e, std::string_view what);
+  void load_level(const Field& f);
   std::string checked_thread_ref(const YAML::Node& node, Loc loc, std::string_view what);
   void check_recursion();
   // loader_limits.cpp: what keeps a run finite (sim/engine/limits.hpp).

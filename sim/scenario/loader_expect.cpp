@@ -17,11 +17,10 @@ std::string Loader::checked_thread_ref(const YAML::Node& node, Loc loc, std::str
   return *s;
 }
 
-void Loader::load_expect(const Field& f) {
-  Expect& e = p_.expect;
+void Loader::load_expect(const Field& f, Expect& e, std::string_view what) {
   e.present = true;
   e.loc = f.key_loc;
-  Fields fs = r_.fields(f.value, f.loc, "'expect'", {"outcome", "bugcheck", "deadlock", "blocked", "files", "findings"});
+  Fields fs = r_.fields(f.value, f.loc, what, {"outcome", "bugcheck", "deadlock", "blocked", "files", "findings"});
   if (const Field* k = fs.get("outcome")) {
     if (auto i = r_.choice(*k, {"completed", "deadlock", "hang", "bugcheck", "assertion_failed", "time_limit"})) {
       e.outcome = static_cast<Outcome>(*i);
@@ -63,6 +62,26 @@ void Loader::load_expect(const Field& f) {
       }
     }
   }
+}
+
+// level: {title: T, briefing: TEXT, hints: [TEXT, ...]}
+void Loader::load_level(const Field& f) {
+  Level& l = p_.level;
+  l.present = true;
+  l.loc = f.key_loc;
+  Fields fs = r_.fields(f.value, f.loc, "'level'", {"title", "briefing", "hints"});
+  if (const Field* k = fs.get("title"))
+    if (auto s = r_.scalar(*k)) l.title = *s;
+  if (const Field* k = fs.get("briefing"))
+    if (auto s = r_.scalar(*k)) l.briefing = *s;
+  while (!l.briefing.empty() && l.briefing.back() == '\n') l.briefing.pop_back();
+  if (const Field* k = fs.get("hints")) {
+    if (auto items = r_.list(k->value, k->loc, "'hints'")) {
+      for (const YAML::Node& n : *items)
+        if (auto s = r_.scalar(n, Reader::loc_of(n, k->loc), "a hint", "a text")) l.hints.push_back(*s);
+    }
+  }
+  if (!p_.goal.present) r_.error(f.key_loc, "a 'level' needs a 'goal' (what the student must make happen)");
 }
 
 static void collect_calls(const std::vector<Step>& steps, std::vector<std::pair<int, Loc>>& out) {

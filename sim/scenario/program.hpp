@@ -248,6 +248,16 @@ struct Expect {
   bool present = false;
 };
 
+// What a level tells the student (`level:`, an extension of SCENARIO-FORMAT §9): play prints
+// the title and briefing before the first choice and one hint per `hint` command.
+struct Level {
+  std::string title;
+  std::string briefing;
+  std::vector<std::string> hints;
+  bool present = false;
+  Loc loc;
+};
+
 // A memory word of `variables:` (§7).
 struct VariableDecl {
   std::string name;
@@ -267,6 +277,8 @@ struct Program {
   std::vector<std::string> locals;       // every `as:` name; each thread has its own copy
   std::vector<Condition> invariants;     // checked after every step of every thread
   Expect expect;
+  Expect goal;  // a level's `goal:` (§9): same keys as expect; present only in levels
+  Level level;  // a level's briefing and hints (extension of §9)
   // The source lines, for caret diagnostics and for printing the step in reports.
   std::vector<std::string> source_lines;
 

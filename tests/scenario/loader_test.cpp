@@ -1328,5 +1328,30 @@ TEST(Diagnostics, YamlColumnsOfUtf8AreBytes) {
             "                             ^\n");
 }
 
+// A level (SCENARIO-FORMAT §9): `goal:` takes expect's keys; `level:` holds what play shows.
+TEST(LevelLoading, GoalAndBriefingLoad) {
+  LoadResult r = load(
+      "name: l\n"
+      "level:\n  title: T\n  briefing: |\n    Make them deadlock.\n  hints: [first, second]\n"
+      "goal: {outcome: deadlock, deadlock: [A, B]}\n"
+      "threads:\n  - {name: A, steps: [log: x]}\n  - {name: B, steps: [log: y]}\n");
+  ASSERT_NE(r.program, nullptr) << ::testing::PrintToString(errors_of(r));
+  const Program& p = *r.program;
+  EXPECT_FALSE(p.expect.present);
+  ASSERT_TRUE(p.goal.present);
+  EXPECT_EQ(p.goal.outcome, Outcome::deadlock);
+  EXPECT_EQ(p.goal.deadlock, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(p.level.title, "T");
+  EXPECT_EQ(p.level.briefing, "Make them deadlock.");
+  EXPECT_EQ(p.level.hints, (std::vector<std::string>{"first", "second"}));
+}
+
+TEST(LevelLoading, LevelWithoutGoalAndBadGoalKeysAreErrors) {
+  EXPECT_EQ(only_error("name: l\nlevel: {title: T}\nthreads:\n  - {name: A, steps: [log: x]}\n"),
+            "2:1: a 'level' needs a 'goal' (what the student must make happen)");
+  EXPECT_TRUE(contains(only_error("name: l\ngoal: {outcom: deadlock}\nthreads:\n  - {name: A, steps: [log: x]}\n"),
+                       "unknown key 'outcom' in 'goal'"));
+}
+
 }  // namespace
 }  // namespace kesim::scenario
