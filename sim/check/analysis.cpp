@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "sim/ke/ki.hpp"
+#include "sim/ke/lock_kind.hpp"
 
 namespace kesim {
 
@@ -110,9 +111,10 @@ std::vector<std::int32_t> waits_for_threads(const Kernel& k, const KTHREAD& t) {
   } else {
     for (std::uint32_t i = 0; i < t.wait_count; ++i) {
       const DISPATCHER_HEADER& o = *t.wait_blocks[i].Object;
-      if (o.type == KOBJECTS::MutantObject) {
-        if (const KTHREAD* owner = static_cast<const KMUTANT&>(o).OwnerThread)
-          out.push_back(owner->index);
+      if (o.lock_kind) {  // a KMUTEX: whoever owns it
+        std::vector<const KTHREAD*> hs;
+        o.lock_kind->holders(o, hs);
+        for (const KTHREAD* h : hs) out.push_back(h->index);
       } else if (o.type == KOBJECTS::ThreadObject) {
         for (const KTHREAD* th : k.threads())
           if (&th->Header == &o) out.push_back(th->index);

@@ -27,6 +27,7 @@ using namespace kesim::ke;
 
 EX_PUSH_LOCK_CACHE_AWARE& create_cache_aware_push_lock(Kernel& k, std::string name) {
   auto& agg = k.create<EX_PUSH_LOCK_CACHE_AWARE>(name, KOBJECTS::CacheAwarePushLockObject);
+  agg.lock_kind = &kCacheAwarePushLockKind;
   const int slots = k.engine().processors();
   agg.Locks.reserve(static_cast<std::size_t>(slots));
   for (int i = 0; i < slots; ++i)

@@ -16,8 +16,11 @@
 // AutoBoost only for KOBJECTS::GuardedMutexObject).
 #include "sim/ex/fmutex.hpp"
 
+#include <fmt/format.h>
+
 #include "sim/ex/exp.hpp"
 #include "sim/ke/ki.hpp"
+#include "sim/ke/lock_kind.hpp"
 
 namespace kesim::ex {
 
@@ -84,8 +87,32 @@ void note_release(FAST_MUTEX& m, KTHREAD& t, LockTracker* tr) {
 
 }  // namespace
 
+namespace {
+
+// A fast mutex is a guarded mutex on win10; on xp/server2003 its Count counts down from 1
+// (free) through 0 (held) to -n (held, n waiters).
+class FastMutexKind final : public LockKind {
+ public:
+  std::uint64_t word(const KOBJECT_BASE& o) const override { return kGuardedMutexLockKind.word(o); }
+  const KTHREAD* recorded_owner(const KOBJECT_BASE& o) const override {
+    return kGuardedMutexLockKind.recorded_owner(o);
+  }
+  std::string describe(const Kernel& k, const KOBJECT_BASE& o) const override {
+    if (!legacy_count(k)) return kGuardedMutexLockKind.describe(k, o);
+    const auto& m = static_cast<const FAST_MUTEX&>(o);
+    return fmt::format("     Count: {} (1 free, 0 held, -n held with n waiters)  Contention: {}\n", m.Count,
+                       m.Contention);
+  }
+};
+
+const FastMutexKind kFastMutexKind;
+
+}  // namespace
+
 FAST_MUTEX& create_fast_mutex(Kernel& k, std::string name) {
-  return k.create_guarded_mutex(std::move(name), KOBJECTS::FastMutexObject);
+  FAST_MUTEX& m = k.create_guarded_mutex(std::move(name), KOBJECTS::FastMutexObject);
+  m.lock_kind = &kFastMutexKind;
+  return m;
 }
 
 void ExInitializeFastMutex(FAST_MUTEX& m) {

@@ -207,7 +207,9 @@ void before_release(ExpCaller c, EX_PUSH_LOCK& lock) {
 void ExInitializePushLock(EX_PUSH_LOCK& lock) { lock.Value = 0; }
 
 EX_PUSH_LOCK& create_push_lock(Kernel& k, std::string name) {
-  return k.create<EX_PUSH_LOCK>(std::move(name), KOBJECTS::PushLockObject);
+  EX_PUSH_LOCK& l = k.create<EX_PUSH_LOCK>(std::move(name), KOBJECTS::PushLockObject);
+  l.lock_kind = &kPushLockKind;
+  return l;
 }
 
 void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {

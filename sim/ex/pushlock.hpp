@@ -54,6 +54,10 @@ PushLockFields decode_push_lock(std::uint64_t value);
 // Waiting is clear.
 std::vector<WaitBlockView> wait_block_chain(const ke::Kernel& k, const EX_PUSH_LOCK& lock);
 
+// The LockKinds of push locks and cache-aware push locks (sim/ex/pushlock_kind.cpp).
+extern const ke::LockKind& kPushLockKind;
+extern const ke::LockKind& kCacheAwarePushLockKind;
+
 // Registers a push lock (KOBJECTS::PushLockObject) in the kernel's object table, word 0.
 EX_PUSH_LOCK& create_push_lock(ke::Kernel& k, std::string name);
 

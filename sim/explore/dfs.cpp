@@ -55,12 +55,17 @@ std::size_t PrefixStrategy::choose(std::span<engine::Task* const> c, int current
   return p.pick;
 }
 
+int pick_cost(const ChoicePoint& p, std::uint32_t pick, BoundKind kind) {
+  const std::uint32_t rank = pick == p.dflt ? 0 : (pick < p.dflt ? pick + 1 : pick);
+  return cost(p, pick, rank, kind);
+}
+
 std::optional<std::vector<std::uint32_t>> next_dfs_prefix(const std::vector<ChoicePoint>& run,
-                                                          int bound, BoundKind kind) {
+                                                          int bound, BoundKind kind, std::size_t floor) {
   std::vector<int> preemptions_before(run.size() + 1, 0);
   for (std::size_t i = 0; i < run.size(); ++i)
     preemptions_before[i + 1] = preemptions_before[i] + cost(run[i], run[i].pick, rank_of(run[i]), kind);
-  for (std::size_t i = run.size(); i-- > 0;) {
+  for (std::size_t i = run.size(); i-- > floor;) {
     const ChoicePoint& p = run[i];
     for (std::uint32_t r = rank_of(p) + 1; r < p.n; ++r) {
       const std::uint32_t alt = alternative(p, r);

@@ -45,9 +45,14 @@ class PrefixStrategy final : public engine::Strategy {
 };
 
 // The next prefix after a run that recorded `run`, or nullopt when the bounded tree is done.
+// `floor`: the picks before it are fixed (a subtree's root, for sharding): only points at
+// index >= floor change.
 std::optional<std::vector<std::uint32_t>> next_dfs_prefix(const std::vector<ChoicePoint>& run,
                                                           int bound,
-                                                          BoundKind kind = BoundKind::preemptions);
+                                                          BoundKind kind = BoundKind::preemptions,
+                                                          std::size_t floor = 0);
+// The cost of picking `pick` at point `p` (a preemption, or its delay rank).
+int pick_cost(const ChoicePoint& p, std::uint32_t pick, BoundKind kind);
 // The cost of one schedule (its recorded choice points) under `kind`.
 int schedule_cost(const std::vector<ChoicePoint>& run, BoundKind kind);
 

@@ -75,6 +75,8 @@ std::string validate(const ExploreConfig& c) {
   if (c.delay_bound && s != "dfs") return fmt::format("--delay-bound applies to dfs only, not to {}", s);
   if (c.delay_bound && c.preemption_bound) return "--delay-bound and --preemption-bound exclude each other";
   if (c.seed && s == "dfs") return "--seed does not apply to dfs (it draws nothing at random)";
+  if (c.shard.count < 1 || c.shard.index < 0 || c.shard.index >= c.shard.count)
+    return "--shard is I/N with 1 <= I <= N";
   return {};
 }
 
@@ -89,14 +91,17 @@ struct Loop {
   Exploration out;
   ScheduleRun last;  // the last run (the failing one, when found)
 
+  int cap = 0;  // schedules this exploration (or shard) may run
+
   bool out_of_budget() const {
-    if (out.runs >= config.runs) return true;
+    if (out.runs >= cap) return true;
     return config.budget && Clock::now() - start >= *config.budget;
   }
   // Runs one schedule of `search`; true when exploration must stop (found or error).
   bool step(Search& search, const std::string& token) {
+    const bool probe = search.probing();  // another shard's schedule: run, not counted
     const ScheduleRun r = run(token);
-    ++out.runs;
+    if (!probe) ++out.runs;
     search.record(r);
     last = r;
     if (!r.failed && !r.error) return false;
@@ -129,13 +134,20 @@ void shrink(Loop& loop) {
 
 // PCT over the probe run (the last one): its choice points are k, its threads n.
 std::unique_ptr<Search> probe_pct(const Loop& loop, int depth, std::uint64_t seed) {
-  return make_pct_search(depth, loop.last.choices.size(), loop.last.threads, seed);
+  return make_pct_search(depth, loop.last.choices.size(), loop.last.threads, seed, loop.config.shard);
+}
+
+// A shard's part of `runs` schedules: every count-th of them, the first at its index.
+int shard_cap(int runs, const Shard& shard) {
+  if (shard.count <= 1) return runs;
+  return std::max(0, (runs - shard.index + shard.count - 1) / shard.count);
 }
 
 }  // namespace
 
 Exploration explore_schedules(const ExploreConfig& config, const RunSchedule& run) {
   Loop loop{config, run};
+  loop.cap = shard_cap(config.runs, config.shard);
   loop.out.strategy = config.strategy;
   const std::string& s = config.strategy;
   const std::uint64_t first_seed = config.seed.value_or(0) + 1;
@@ -145,22 +157,22 @@ Exploration explore_schedules(const ExploreConfig& config, const RunSchedule& ru
   std::string verdict;
   bool stopped = false;
   if (s == "random" || s == "pos") {
-    searches.push_back(make_seed_search(s == "random" ? "seed" : "pos", first_seed));
+    searches.push_back(make_seed_search(s == "random" ? "seed" : "pos", first_seed, config.shard));
     stopped = loop.batch(*searches[0], 0);
   } else if (s == "dfs") {
-    searches.push_back(make_dfs_search(bound, kind, config.iterative_cap));
+    searches.push_back(make_dfs_search(bound, kind, config.iterative_cap, config.shard));
     stopped = loop.batch(*searches[0], 0);
   } else {
     // pct and portfolio start with the default schedule (dfs's first), whose choice points
     // are PCT's k and whose threads are PCT's n.
-    auto dfs = make_dfs_search(std::nullopt, BoundKind::preemptions, config.iterative_cap);
+    auto dfs = make_dfs_search(std::nullopt, BoundKind::preemptions, config.iterative_cap, config.shard);
     const auto first = dfs->next();
     stopped = loop.step(*dfs, *first);
     if (!stopped && s == "pct") {
       searches.push_back(probe_pct(loop, config.depth, first_seed));
       stopped = loop.batch(*searches[0], 0);
     } else if (!stopped) {
-      searches.push_back(make_seed_search("seed", first_seed));
+      searches.push_back(make_seed_search("seed", first_seed, config.shard));
       searches.push_back(probe_pct(loop, 2, first_seed));
       searches.push_back(probe_pct(loop, 3, first_seed));
       searches.push_back(std::move(dfs));
@@ -175,6 +187,7 @@ Exploration explore_schedules(const ExploreConfig& config, const RunSchedule& ru
     }
   }
   if (loop.out.found) shrink(loop);
+  for (const auto& search : searches) loop.out.tallies.push_back(search->tally());
   if (!loop.out.found && !loop.out.error) {
     for (const auto& search : searches) {
       loop.out.exhausted = loop.out.exhausted || search->exhausted();

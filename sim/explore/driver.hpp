@@ -40,6 +40,16 @@ using RunSchedule = std::function<ScheduleRun(const std::string& token)>;
 
 inline constexpr const char* kStrategies = "random, pct, pos, dfs, portfolio";
 
+// One of `count` disjoint parts of an exploration (`--shard I/N`, index = I - 1): sampling
+// strategies take every count-th run of their seed streams; dfs takes every count-th subtree
+// below the default schedule (the schedules that first leave it at the same point with the
+// same pick). The parts together cover exactly what one exploration covers.
+struct Shard {
+  int index = 0;  // 0-based
+  int count = 1;
+  bool owns(std::uint64_t i) const { return count <= 1 || i % static_cast<std::uint64_t>(count) == static_cast<std::uint64_t>(index); }
+};
+
 struct ExploreConfig {
   std::string strategy = "portfolio";  // random | pct | pos | dfs | portfolio
   int runs = 1000;                      // schedules at most
@@ -51,7 +61,27 @@ struct ExploreConfig {
   std::optional<std::uint64_t> seed;    // random / pct / pos / portfolio: first seed is seed + 1 (default 0)
   bool shrink = true;                   // shrink a dfs schedule that fails
   std::chrono::milliseconds shrink_budget{2000};
+  Shard shard;
 };
+
+// What one search covered, in numbers: its verdict is made from them, and shards' tallies
+// merge into the one an unsharded exploration would have (merge_tallies).
+struct SearchTally {
+  std::string name;  // "random", "pos", "pct", "dfs"
+  int runs = 0;
+  int depth = 0;                       // pct
+  std::uint64_t threads = 0, k = 0;    // pct: n and k of the probe run
+  BoundKind kind = BoundKind::preemptions;  // dfs
+  bool fixed = false;                  // dfs: a fixed bound (else iterative)
+  int bound = 0;                       // dfs: the bound being run (or fixed)
+  bool complete = false;               // dfs: the whole tree was run
+  int first_bound = 0;                 // dfs: the first bound run (the fixed one, else 0)
+  std::vector<int> done_counts;        // dfs: schedules of the trees of bounds first_bound, +1, ... run whole
+  int partial = 0;                     // dfs: schedules of the unfinished bound's tree
+};
+std::string tally_verdict(const SearchTally& t);
+// The tallies of the same search in every shard → the tally of one exploration.
+SearchTally merge_tallies(const std::vector<SearchTally>& shards);
 
 struct Exploration {
   bool found = false;
@@ -65,6 +95,7 @@ struct Exploration {
   bool shrunk = false;     // true if shrinking changed the token
   std::string verdict;     // what was covered when nothing was found
   std::int64_t wall_ms = 0;
+  std::vector<SearchTally> tallies;  // per search, for merging shards
 };
 
 // Checks the configuration (options that do not apply to the strategy are errors); returns

@@ -27,18 +27,25 @@ class Search {
   virtual bool exhausted() const { return false; }
   // dfs: the whole tree (not only a bounded part) was run: nothing is left anywhere.
   virtual bool complete() const { return false; }
+  // True when the schedule next() returned last is a probe: run for what it tells this shard
+  // (the default schedule, whose choice points every shard needs), but owned and counted by
+  // another shard.
+  virtual bool probing() const { return false; }
+  virtual SearchTally tally() const = 0;
   int runs() const { return runs_; }
 
  protected:
   int runs_ = 0;
 };
 
-// random ("seed:N") or pos ("pos:N"): seeds first_seed, first_seed + 1, ...
-std::unique_ptr<Search> make_seed_search(const std::string& kind, std::uint64_t first_seed);
+// random ("seed:N") or pos ("pos:N"): seeds first_seed, first_seed + 1, ... (a shard: every
+// shard.count-th of them).
+std::unique_ptr<Search> make_seed_search(const std::string& kind, std::uint64_t first_seed, Shard shard = {});
 // PCT of depth d; k and n from a probe run (its choice points and the threads in them).
 std::unique_ptr<Search> make_pct_search(int depth, std::uint64_t k, std::uint64_t threads,
-                                        std::uint64_t first_seed);
-// DFS with a fixed bound, or iterative (bound 0, 1, ... up to cap) when `bound` is empty.
-std::unique_ptr<Search> make_dfs_search(std::optional<int> bound, BoundKind kind, int cap);
+                                        std::uint64_t first_seed, Shard shard = {});
+// DFS with a fixed bound, or iterative (bound 0, 1, ... up to cap) when `bound` is empty. A
+// shard runs the default schedule (counted by shard 0 only) and its own subtrees.
+std::unique_ptr<Search> make_dfs_search(std::optional<int> bound, BoundKind kind, int cap, Shard shard = {});
 
 }  // namespace kesim::explore

@@ -3,6 +3,7 @@
 // PASSIVE_LEVEL, refuse a non-zero CombinedApcDisable (0x20), run down mutexes, signal the
 // thread object.
 #include "sim/ke/kernel.hpp"
+#include "sim/ke/lock_kind.hpp"
 
 #include <algorithm>
 
@@ -89,6 +90,7 @@ KSEMAPHORE& Kernel::create_semaphore(std::string name, LONG count, LONG limit) {
 
 KMUTANT& Kernel::create_mutex(std::string name) {
   auto& m = create<KMUTANT>(std::move(name), KOBJECTS::MutantObject);
+  m.lock_kind = &kMutantLockKind;
   m.SignalState = 1;  // KeInitializeMutex: signaled, no owner, ApcDisable 1 (kmtest KeMutex.c)
   m.ApcDisable = 1;
   return m;
@@ -104,11 +106,14 @@ KGATE& Kernel::create_gate(std::string name) {
 }
 
 KSPIN_LOCK& Kernel::create_spin_lock(std::string name) {
-  return create<KSPIN_LOCK>(std::move(name), KOBJECTS::SpinLockObject);
+  auto& l = create<KSPIN_LOCK>(std::move(name), KOBJECTS::SpinLockObject);
+  l.lock_kind = &kSpinLockKind;
+  return l;
 }
 
 KGUARDED_MUTEX& Kernel::create_guarded_mutex(std::string name, KOBJECTS type) {
   auto& m = create<KGUARDED_MUTEX>(name, type);
+  m.lock_kind = &kGuardedMutexLockKind;  // a fast mutex's creator replaces it (sim/ex/fmutex.cpp)
   // 2003–Win7 sleep on the gate, Win8+ on the event; both sit at +0x18 in their layouts. Waits on
   // the inner object are reported as waits on the mutex (same object index).
   for (DISPATCHER_HEADER* h : {static_cast<DISPATCHER_HEADER*>(&m.Gate),

@@ -22,6 +22,7 @@ namespace kesim::ke {
 
 struct KTHREAD;
 struct DISPATCHER_HEADER;
+class LockKind;  // sim/ke/lock_kind.hpp
 
 // What every simulated object has, dispatcher or not: its name in the scenario, a
 // deterministic simulated address and a type.
@@ -30,6 +31,9 @@ struct KOBJECT_BASE {
   std::uint64_t address = 0;
   std::int32_t index = -1;  // position in the kernel's object table
   KOBJECTS type = KOBJECTS::EventNotificationObject;
+  // Non-null for a lock: what reports ask it (word, holders, description); set by its create
+  // function (sim/ke/lock_kind.hpp).
+  const LockKind* lock_kind = nullptr;
   // Threads holding this lock right now (kesim bookkeeping for deadlock analysis and !locks:
   // NT push locks have no owner field; this is what the simulator knows, not the word).
   std::vector<KTHREAD*> holders;

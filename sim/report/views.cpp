@@ -10,6 +10,7 @@
 
 #include "sim/ex/pushlock.hpp"
 #include "sim/ke/ki.hpp"
+#include "sim/ke/lock_kind.hpp"
 #include "sim/report/report.hpp"
 
 namespace kesim::report {
@@ -66,11 +67,7 @@ std::string apc_summary(const KTHREAD& t) {
 
 // The locks a thread holds (cache-aware slots are shown through their lock), and its KMUTEXes.
 std::string holds(const ke::Kernel& k, const KTHREAD& t) {
-  std::vector<const ke::KOBJECT_BASE*> slots;
-  for (const ke::KOBJECT_BASE* o : k.objects())
-    if (o->type == ke::KOBJECTS::CacheAwarePushLockObject)
-      for (const ex::EX_PUSH_LOCK* s : static_cast<const ex::EX_PUSH_LOCK_CACHE_AWARE*>(o)->Locks)
-        slots.push_back(s);
+  const std::vector<const ke::KOBJECT_BASE*> slots = ke::lock_parts(k);
   std::string s;
   for (const ke::KOBJECT_BASE* o : k.objects()) {
     const auto n = std::count(o->holders.begin(), o->holders.end(), &t);

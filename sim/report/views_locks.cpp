@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "sim/ex/pushlock.hpp"
+#include "sim/ke/lock_kind.hpp"
 #include "sim/report/report.hpp"
 
 namespace kesim::report {
@@ -20,36 +21,6 @@ std::string render_locks_view(const ke::Kernel& k);
 std::string render_pushlock_view(const ke::Kernel& k, const std::string& name);
 
 namespace {
-
-bool is_lock(KOBJECTS t) {
-  switch (t) {
-    case KOBJECTS::PushLockObject:
-    case KOBJECTS::CacheAwarePushLockObject:
-    case KOBJECTS::GuardedMutexObject:
-    case KOBJECTS::FastMutexObject:
-    case KOBJECTS::MutantObject:
-    case KOBJECTS::SpinLockObject:
-      return true;
-    default:
-      return false;
-  }
-}
-
-std::string word_flags(std::uint64_t v) {
-  const ex::PushLockFields f = ex::decode_push_lock(v);
-  std::string s;
-  auto add = [&](bool on, const char* n) {
-    if (!on) return;
-    if (!s.empty()) s += "|";
-    s += n;
-  };
-  add(f.Locked, "Locked");
-  add(f.Waiting, "Waiting");
-  add(f.Waking, "Waking");
-  add(f.MultipleShared, "MultipleShared");
-  if (!f.Waiting && f.Shared) s += fmt::format("{}Shared={}", s.empty() ? "" : "|", f.Shared);
-  return s.empty() ? "free" : s;
-}
 
 std::string dt_pointer(std::uint64_t v) { return v ? "0x" + debugger_address(v) : "(null)"; }
 
@@ -106,9 +77,7 @@ std::string dt_push_lock(const ke::Kernel& k, const ex::EX_PUSH_LOCK& l) {
 
 std::vector<const ke::KOBJECT_BASE*> slots_of(const KOBJECT_BASE& o) {
   std::vector<const KOBJECT_BASE*> out;
-  if (o.type != KOBJECTS::CacheAwarePushLockObject) return out;
-  for (const ex::EX_PUSH_LOCK* s : static_cast<const ex::EX_PUSH_LOCK_CACHE_AWARE&>(o).Locks)
-    out.push_back(s);
+  if (o.lock_kind) o.lock_kind->parts(o, out);
   return out;
 }
 
@@ -130,53 +99,9 @@ bool waits_for(const KTHREAD& t, const KOBJECT_BASE& o) {
 }
 
 std::vector<const KTHREAD*> holders_of(const KOBJECT_BASE& o) {
-  std::vector<const KTHREAD*> out(o.holders.begin(), o.holders.end());
-  if (out.empty() && o.type == KOBJECTS::MutantObject)
-    if (const KTHREAD* owner = static_cast<const ke::KMUTANT&>(o).OwnerThread) out.push_back(owner);
-  if (out.empty() && (o.type == KOBJECTS::GuardedMutexObject || o.type == KOBJECTS::FastMutexObject))
-    if (const KTHREAD* owner = static_cast<const ke::KGUARDED_MUTEX&>(o).Owner) out.push_back(owner);
-  if (out.empty() && o.type == KOBJECTS::SpinLockObject)
-    if (const KTHREAD* owner = static_cast<const ke::KSPIN_LOCK&>(o).owner) out.push_back(owner);
-  if (out.empty())
-    for (const KOBJECT_BASE* s : slots_of(o))
-      for (const KTHREAD* h : s->holders)
-        if (std::find(out.begin(), out.end(), h) == out.end()) out.push_back(h);
+  std::vector<const KTHREAD*> out;
+  if (o.lock_kind) o.lock_kind->holders(o, out);
   return out;
-}
-
-std::string state_details(const ke::Kernel& k, const KOBJECT_BASE& o) {
-  switch (o.type) {
-    case KOBJECTS::PushLockObject: {
-      const auto v = static_cast<const ex::EX_PUSH_LOCK&>(o).Value;
-      return fmt::format("     Word: {} ({})\n", hex(v), word_flags(v));
-    }
-    case KOBJECTS::CacheAwarePushLockObject: {
-      std::string s;
-      for (const KOBJECT_BASE* slot : slots_of(o)) {
-        const auto v = static_cast<const ex::EX_PUSH_LOCK*>(slot)->Value;
-        s += fmt::format("     Slot {}: {} ({})\n", slot->name, hex(v), word_flags(v));
-      }
-      return s;
-    }
-    case KOBJECTS::GuardedMutexObject:
-    case KOBJECTS::FastMutexObject: {
-      const auto& m = static_cast<const ke::KGUARDED_MUTEX&>(o);
-      if (o.type == KOBJECTS::FastMutexObject && k.version() != ke::Version::win10)
-        return fmt::format("     Count: {} (1 free, 0 held, -n held with n waiters)  Contention: {}\n",
-                           m.Count, m.Contention);
-      const auto c = static_cast<std::uint32_t>(m.Count);
-      return fmt::format("     Count: 0x{:x} (LOCK {} = {}, WOKEN {}, waiters {})  Contention: {}\n", c,
-                         c & 1, (c & 1) ? "free" : "held", (c >> 1) & 1, c >> 2, m.Contention);
-    }
-    case KOBJECTS::MutantObject: {
-      const auto& m = static_cast<const ke::KMUTANT&>(o);
-      return fmt::format("     SignalState: {}  Abandoned: {}\n", m.SignalState, int{m.Abandoned});
-    }
-    case KOBJECTS::SpinLockObject:
-      return fmt::format("     Value: {}\n", static_cast<const ke::KSPIN_LOCK&>(o).value);
-    default:
-      return "";
-  }
 }
 
 std::string lock_status(const KOBJECT_BASE& o, std::size_t holders) {
@@ -190,55 +115,27 @@ std::string lock_status(const KOBJECT_BASE& o, std::size_t holders) {
 }  // namespace
 
 std::string lock_hold_mode(const KOBJECT_BASE& lock) {
-  switch (lock.type) {
-    case KOBJECTS::PushLockObject: {
-      const ex::PushLockFields f = ex::decode_push_lock(static_cast<const ex::EX_PUSH_LOCK&>(lock).Value);
-      if (!f.Waiting) return f.Shared ? "shared" : "exclusive";
-      if (f.MultipleShared || lock.holders.size() > 1) return "shared";
-      return "owned";
-    }
-    case KOBJECTS::CacheAwarePushLockObject: {
-      bool all_locked = true;
-      for (const KOBJECT_BASE* s : slots_of(lock)) {
-        const std::string m = lock_hold_mode(*s);
-        if (m == "shared" && !s->holders.empty()) return "shared";
-        if (!ex::decode_push_lock(static_cast<const ex::EX_PUSH_LOCK*>(s)->Value).Locked)
-          all_locked = false;
-      }
-      return all_locked ? "exclusive" : "owned";
-    }
-    case KOBJECTS::GuardedMutexObject:
-    case KOBJECTS::FastMutexObject:
-    case KOBJECTS::MutantObject:
-    case KOBJECTS::SpinLockObject:
-      return "exclusive";
-    default:
-      return "owned";
-  }
+  return lock.lock_kind ? ke::hold_mode_name(lock.lock_kind->hold_mode(lock)) : "owned";
 }
 
 std::string render_locks_view(const ke::Kernel& k) {
-  std::vector<const KOBJECT_BASE*> slot_objects;
-  for (const KOBJECT_BASE* o : k.objects())
-    for (const KOBJECT_BASE* s : slots_of(*o)) slot_objects.push_back(s);
+  const std::vector<const KOBJECT_BASE*> slot_objects = ke::lock_parts(k);
   const engine::Time now = k.engine().now();
   std::string out = "**** DUMP OF ALL LOCKS ****\n";
   int total = 0, held = 0;
   for (const KOBJECT_BASE* o : k.objects()) {
-    if (!is_lock(o->type)) continue;
+    if (!o->lock_kind) continue;
     if (std::find(slot_objects.begin(), slot_objects.end(), o) != slot_objects.end()) continue;
     ++total;
     const std::vector<const KTHREAD*> hs = holders_of(*o);
     if (!hs.empty()) ++held;
     out += fmt::format("\nLock {} ({}) @ {}    {}\n", o->name, ke::object_type_name(o->type),
                        debugger_address(o->address), lock_status(*o, hs.size()));
-    out += state_details(k, *o);
+    out += o->lock_kind->describe(k, *o);
     if (!hs.empty()) {
       // A push lock's word holds no owner, so WinDbg cannot name one (seed S0, "Push Locks –
       // What are they?": there is no easy way to find the current owner); kesim tracked them.
-      const bool no_owner_field = o->type == KOBJECTS::PushLockObject ||
-                                  o->type == KOBJECTS::CacheAwarePushLockObject;
-      if (no_owner_field) out += "     Owners known to kesim only (a push lock records no owner):\n";
+      if (!o->lock_kind->records_owner()) out += "     Owners known to kesim only (a push lock records no owner):\n";
       out += "     Threads:";
       for (const KTHREAD* h : hs)
         out += fmt::format(" {}-01<*> {}{}", debugger_address(h->address), h->name,

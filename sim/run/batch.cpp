@@ -138,12 +138,15 @@ report::TestCase junit_case(const CaseResult& c) {
   return tc;
 }
 
-// Written to FILE.tmp and renamed, so FILE is either the previous file or a complete one.
-bool write_junit(const std::string& path, const std::vector<report::TestCase>& cases) {
+}  // namespace
+
+int batch_interrupt_signal() { return g_interrupt; }
+
+bool write_whole_file(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << report::render_junit(cases);
+    out << text;
     out.flush();
     if (!out) return false;
   }
@@ -152,9 +155,9 @@ bool write_junit(const std::string& path, const std::vector<report::TestCase>& c
   return !ec;
 }
 
-}  // namespace
-
-int batch_interrupt_signal() { return g_interrupt; }
+report::SarifCase sarif_case(const CaseResult& c) {
+  return {c.file, case_status_name(c.status), c.summary, c.diagnostics, c.report, ""};
+}
 
 const char* case_status_name(CaseStatus s) {
   switch (s) {
@@ -234,9 +237,17 @@ BatchResult run_batch(const std::vector<std::string>& paths, const BatchOptions&
                        {"exit_code", res.exit_code}}));
   else
     opt.out(not_run ? fmt::format("{} ({} not run: interrupted)\n", summary, not_run) : summary + "\n");
-  if (!opt.junit.empty() && !write_junit(opt.junit, cases)) {
+  if (!opt.junit.empty() && !write_whole_file(opt.junit, report::render_junit(cases))) {
     opt.err(fmt::format("{}: error: cannot write the JUnit file\n", opt.junit));
     res.exit_code = worse_exit(res.exit_code, kBadInput);
+  }
+  if (!opt.sarif.empty()) {
+    std::vector<report::SarifCase> sc;
+    for (const CaseResult& c : res.cases) sc.push_back(sarif_case(c));
+    if (!write_whole_file(opt.sarif, report::to_sarif(sc, opt.tool_version).dump(2) + "\n")) {
+      opt.err(fmt::format("{}: error: cannot write the SARIF file\n", opt.sarif));
+      res.exit_code = worse_exit(res.exit_code, kBadInput);
+    }
   }
   return res;
 }

@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/report/sarif.hpp"
+
 namespace kesim::run {
 
 enum class CaseStatus {
@@ -45,6 +47,8 @@ struct BatchOptions {
   std::int64_t timeout_ms = 60'000;  // wall clock per scenario (SCENARIO-FORMAT §8 default)
   bool json = false;                 // --format json: one JSON object per line instead of text
   std::string junit;                 // --junit FILE ("" none)
+  std::string sarif;                 // --sarif FILE ("" none): SARIF 2.1.0 of the failures
+  std::string tool_version = "dev";  // kesim's version, for the SARIF driver
   // Where the lines go (each call one complete line with its '\n'); default: stdout, flushed
   // after every line so a pipe sees each result as it happens.
   std::function<void(std::string_view)> out;
@@ -66,6 +70,11 @@ BatchResult run_batch(const std::vector<std::string>& paths, const BatchOptions&
 
 // One scenario in a child process (what run_batch does per file).
 CaseResult run_isolated(const std::string& file, std::int64_t timeout_ms);
+
+// The SARIF case of one scenario result (sim/report/sarif.hpp).
+report::SarifCase sarif_case(const CaseResult& c);
+// Writes `text` to FILE.tmp and renames it, so FILE is either absent/previous or complete.
+bool write_whole_file(const std::string& path, const std::string& text);
 
 // A wall-clock duration for --timeout: DIGITS[.DIGITS](ms|s|m|h), as milliseconds (> 0).
 std::optional<std::int64_t> parse_wall_time(std::string_view s);

@@ -122,6 +122,7 @@ ExploreResult explore(const std::string& path, const explore::ExploreConfig& con
     return out;
   }
   const std::string hash = explore::scenario_hash(read_bytes(path));
+  out.scenario_hash = hash;
   Result last;
   const explore::Exploration e = explore::explore_schedules(config, [&](const std::string& token) {
     Options opt = base;

@@ -63,6 +63,7 @@ struct ExploreResult {
   bool exhausted = false;      // dfs: every schedule within the bound (or all) was tried
   std::string diagnostics;
   explore::Exploration exploration;  // strategy, verdict, shrinking, wall time
+  std::string scenario_hash;         // of the file's bytes (the token's prefix)
 };
 ExploreResult explore(const std::string& path, const explore::ExploreConfig& config, const Options& base);
 ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,

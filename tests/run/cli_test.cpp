@@ -174,3 +174,54 @@ TEST(Cli, TestOnAPathWithoutScenariosIsBadInput) {
   EXPECT_EQ(run_kesim({"test", kOk, "--timeout", "soon"}).status, 2);
   EXPECT_EQ(run_kesim({"test", kOk, "--format", "xml"}).status, 2);
 }
+
+// SARIF 2.1.0 for code-scanning UIs: a failing scenario is one result at the step that names
+// the cause (region.startLine, which GitHub requires), a passing one contributes nothing.
+TEST(Cli, SarifLocatesTheFailureAtTheCausingStep) {
+  const fs::path d = scratch();
+  const std::string bugcheck = (kRoot / "scenarios/seeds/foreign_release_0x162.yaml").string();
+  const std::string deadlock = (kRoot / "scenarios/basics/mutex_abba_deadlock.yaml").string();
+  // `run` judges against expect: the seed expects its bugcheck, so it passes and says nothing.
+  ASSERT_EQ(run_kesim({"run", bugcheck, "--sarif", (d / "pass.sarif").string()}).status, 0);
+  nlohmann::json pass = nlohmann::json::parse(read(d / "pass.sarif"));
+  EXPECT_EQ(pass["version"], "2.1.0");
+  EXPECT_TRUE(pass["runs"][0]["results"].empty());
+
+  // A scenario whose expect is broken: exploration's found schedule, or here a copy of the
+  // seed with the expectation removed (so the bugcheck is a failure).
+  std::string text = read(bugcheck);
+  text = text.substr(0, text.find("\nexpect:")) + "\n";
+  const fs::path broken = d / "broken_0x162.yaml";
+  std::ofstream(broken) << text;
+  ASSERT_EQ(run_kesim({"run", broken.string(), "--sarif", (d / "fail.sarif").string()}).status, 1);
+  nlohmann::json fail = nlohmann::json::parse(read(d / "fail.sarif"));
+  const nlohmann::json& results = fail["runs"][0]["results"];
+  ASSERT_GE(results.size(), 1u) << fail.dump(2);
+  EXPECT_EQ(results[0]["ruleId"], "bugcheck");
+  const nlohmann::json& loc = results[0]["locations"][0]["physicalLocation"];
+  EXPECT_EQ(loc["artifactLocation"]["uri"], broken.string());
+  // The step that released the lock it did not own (the same line the text report names).
+  const std::string report = run_kesim({"run", broken.string()}).out;
+  const std::string line = std::to_string(loc["region"]["startLine"].get<int>());
+  EXPECT_NE(report.find(broken.string() + ":" + line + ": ExReleasePushLockExclusive"), std::string::npos) << report;
+  const nlohmann::json& rules = fail["runs"][0]["tool"]["driver"]["rules"];
+  EXPECT_EQ(rules[results[0]["ruleIndex"].get<int>()]["id"], "bugcheck");
+
+  // `kesim test --sarif`: one result per failing scenario, none for the passing one.
+  ASSERT_EQ(run_kesim({"test", broken.string(), deadlock, "--sarif", (d / "t.sarif").string()}).status, 1);
+  nlohmann::json t = nlohmann::json::parse(read(d / "t.sarif"));
+  ASSERT_EQ(t["runs"][0]["results"].size(), 1u) << t.dump(2);
+  EXPECT_EQ(t["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            broken.string());
+}
+
+TEST(Cli, SarifOfABadScenarioPointsAtTheLoaderError) {
+  const fs::path d = scratch();
+  const fs::path bad = d / "bad.yaml";
+  std::ofstream(bad) << "name: b\nthreads:\n  - name: T\n    steps:\n      - KeFrobnicate: X\n";
+  ASSERT_EQ(run_kesim({"test", bad.string(), "--sarif", (d / "b.sarif").string()}).status, 2);
+  nlohmann::json b = nlohmann::json::parse(read(d / "b.sarif"));
+  const nlohmann::json& r = b["runs"][0]["results"][0];
+  EXPECT_EQ(r["ruleId"], "invalid_scenario");
+  EXPECT_EQ(r["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+}

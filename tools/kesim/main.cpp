@@ -9,6 +9,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "sim/report/report.hpp"
 #include "sim/run/batch.hpp"
 #include "sim/run/run.hpp"
+#include "sim/run/shards.hpp"
+#include "sim/report/sarif.hpp"
 #include "sim/scenario/program.hpp"
 #include "tools/kesim/crash.hpp"
 
@@ -34,9 +37,27 @@ namespace {
 
 int worst(int a, int b) { return kesim::run::worse_exit(a, b); }
 
+// The SARIF status of one `run`/`replay` result (kesim test's statuses).
+const char* sarif_status(const Result& r) {
+  switch (r.exit_code) {
+    case kesim::run::kMet: return "pass";
+    case kesim::run::kNotMet: return "fail";
+    case kesim::run::kBadInput: return "error";
+    default: return "crash";
+  }
+}
+
+bool write_sarif(const std::string& path, const std::vector<kesim::report::SarifCase>& cases) {
+  if (path.empty()) return true;
+  if (kesim::run::write_whole_file(path, kesim::report::to_sarif(cases, KESIM_VERSION).dump(2) + "\n")) return true;
+  fmt::print(stderr, "{}: error: cannot write the SARIF file\n", path);
+  return false;
+}
+
 int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& opt,
-            const std::string& format) {
+            const std::string& format, const std::string& sarif = "") {
   int status = 0;
+  std::vector<kesim::report::SarifCase> sarif_cases;
   nlohmann::json array = nlohmann::json::array();
   bool first = true;
   // Several scenarios: one trace / HTML file each, named after the scenario (run.hpp).
@@ -58,6 +79,7 @@ int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& op
     if (!pages.empty()) one.html_out = pages[i];
     Result r = kesim::run::run_file(f, one);
     status = worst(status, r.exit_code);
+    sarif_cases.push_back({f, sarif_status(r), r.summary, r.diagnostics, r.json, opt.schedule});
     if (!r.diagnostics.empty()) std::fputs(r.diagnostics.c_str(), stderr);
     if (r.json.is_null()) continue;
     if (format == "json") {
@@ -74,12 +96,13 @@ int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& op
     // throw and lose every report of the run.
     std::fputs((out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
   }
+  if (!write_sarif(sarif, sarif_cases)) status = worst(status, kesim::run::kBadInput);
   return status;
 }
 
 
-int cmd_test(const std::vector<std::string>& paths, const std::string& junit, const std::string& timeout,
-             const std::string& format) {
+int cmd_test(const std::vector<std::string>& paths, const std::string& junit, const std::string& sarif,
+             const std::string& timeout, const std::string& format) {
   kesim::run::BatchOptions opt;
   const auto ms = kesim::run::parse_wall_time(timeout);
   if (!ms) {
@@ -89,6 +112,8 @@ int cmd_test(const std::vector<std::string>& paths, const std::string& junit, co
   opt.timeout_ms = *ms;
   opt.json = format == "json";
   opt.junit = junit;
+  opt.sarif = sarif;
+  opt.tool_version = KESIM_VERSION;
   const kesim::run::BatchResult r = kesim::run::run_batch(paths, opt);
   if (r.interrupted != 0) {
     // The batch printed its summary and wrote the JUnit file; end as the signal would have.
@@ -156,13 +181,18 @@ int cmd_explain(const std::string& topic, bool list) {
 // print that schedule's token (scenario hash / schedule) for `kesim replay`. The strategies,
 // the budget and shrinking are sim/explore/driver.hpp's; see README "Exploring schedules".
 struct ExploreArgs {
-  std::string file, strategy = "portfolio", time_limit, budget, format = "text", seed, html;
+  std::string file, strategy = "portfolio", time_limit, budget, format = "text", seed, html, sarif, trace_out;
+  std::string shard;               // --shard I/N
+  std::vector<std::string> merge;  // --merge FILE...: shard results to combine
+  int jobs = 1;                    // --jobs N: worker processes
+  std::optional<int> processors;
   int runs = 1000;
   std::optional<int> preemption_bound, delay_bound;
 };
 
 int cmd_explore(const ExploreArgs& a) {
   kesim::run::Options base;
+  base.processors = a.processors;
   if (!a.time_limit.empty()) {
     const auto d = kesim::scenario::parse_duration(a.time_limit);
     if (!d || *d <= 0) {
@@ -193,55 +223,101 @@ int cmd_explore(const ExploreArgs& a) {
     }
     c.seed = *seed;
   }
-  const kesim::run::ExploreResult r = kesim::run::explore(a.file, c, base);
-  if (r.exit_code >= 2) {
-    std::fputs(r.diagnostics.c_str(), stderr);
-    return r.exit_code;
+  if (!a.shard.empty()) {
+    const auto shard = kesim::run::parse_shard(a.shard);
+    if (!shard) {
+      fmt::print(stderr, "kesim explore: bad --shard '{}' (I/N with 1 <= I <= N)\n", a.shard);
+      return 2;
+    }
+    c.shard = *shard;
   }
-  const kesim::explore::Exploration& e = r.exploration;
-  const bool found = r.exit_code == 1;
+  nlohmann::json j;
+  std::string error;
+  if (!a.merge.empty()) {
+    std::vector<nlohmann::json> parts;
+    for (const std::string& f : a.merge) {
+      std::ifstream in(f, std::ios::binary);
+      nlohmann::json part = nlohmann::json::parse(in, nullptr, false);
+      if (!in.is_open() || part.is_discarded()) {
+        fmt::print(stderr, "{}: error: not a JSON result of kesim explore --format json\n", f);
+        return 2;
+      }
+      parts.push_back(std::move(part));
+    }
+    auto merged = kesim::run::merge_shards(parts, &error);
+    if (!merged) {
+      fmt::print(stderr, "kesim explore --merge: {}\n", error);
+      return 2;
+    }
+    j = std::move(*merged);
+  } else if (a.jobs > 1) {
+    if (const std::string bad = kesim::explore::validate(c); !bad.empty()) {
+      fmt::print(stderr, "kesim explore: {}\n", bad);
+      return 2;
+    }
+    auto merged = kesim::run::explore_jobs(a.file, c, base, a.jobs, &error);
+    if (!merged) {
+      fmt::print(stderr, "kesim explore: {}\n", error);
+      return 2;
+    }
+    j = std::move(*merged);
+  } else {
+    const kesim::run::ExploreResult r = kesim::run::explore(a.file, c, base);
+    if (r.exit_code >= 2) {
+      std::fputs(r.diagnostics.c_str(), stderr);
+      return r.exit_code;
+    }
+    j = kesim::run::exploration_json(r, c, r.scenario_hash);
+  }
+  const bool found = j["found"].get<bool>();
+  const std::string token = found ? j["token"].get<std::string>() : std::string();
+  // The breaking schedule once more (runs are deterministic), this time with the reports asked
+  // for: the HTML page, the timeline and the SARIF result (nothing found: an empty SARIF log).
+  std::vector<kesim::report::SarifCase> sarif_cases;
+  if (found && (!a.html.empty() || !a.sarif.empty() || !a.trace_out.empty())) {
+    if (a.file.empty()) {
+      fmt::print(stderr, "kesim explore --merge: give the scenario file too for --html, --trace-out or --sarif\n");
+      return 2;
+    }
+    kesim::run::Options again = base;
+    again.schedule = token;
+    again.html_out = a.html;
+    again.trace_out = a.trace_out;
+    const Result page = kesim::run::run_file(a.file, again);
+    if (!page.diagnostics.empty()) std::fputs(page.diagnostics.c_str(), stderr);
+    if (page.exit_code >= 2) return page.exit_code;
+    sarif_cases.push_back({a.file, sarif_status(page), page.summary, page.diagnostics, page.json, token});
+  }
+  if (!write_sarif(a.sarif, sarif_cases)) return 2;
   if (a.format == "json") {
-    nlohmann::json j;
-    j["found"] = found;
-    j["token"] = found ? nlohmann::json(r.token) : nlohmann::json(nullptr);
-    j["outcome"] = found ? nlohmann::json(r.outcome) : nlohmann::json(nullptr);
-    j["schedules"] = r.runs;
-    j["exhausted"] = r.exhausted;
-    j["strategy"] = e.strategy;
-    j["shrunk"] = {{"from_steps", e.from_steps}, {"to_steps", e.to_steps}};
-    j["wall_ms"] = e.wall_ms;
-    std::fputs((j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
+    std::fputs(kesim::run::dump_exploration(j).c_str(), stdout);
     return found ? 1 : 0;
   }
+  const std::string shard = j.value("shard", "1/1");
+  const std::string part = shard == "1/1" ? "" : fmt::format(" (shard {})", shard);
   if (found) {
-    fmt::print("schedule {} breaks the expectation (run {}, found by {}): {}\n", r.token, r.runs, e.strategy,
-               r.summary);
-    if (e.shrunk)
-      fmt::print("shrunk in {} more runs: {} -> {} steps\n", e.shrink_runs, e.from_steps, e.to_steps);
-    fmt::print("replay it with: kesim replay {} --schedule {}\n", a.file, r.token);
-    if (!a.html.empty()) {
-      // The breaking schedule once more (runs are deterministic), this time with the report.
-      kesim::run::Options again = base;
-      again.schedule = r.token;
-      again.html_out = a.html;
-      const Result page = kesim::run::run_file(a.file, again);
-      if (!page.diagnostics.empty()) std::fputs(page.diagnostics.c_str(), stderr);
-      if (page.exit_code >= 2) return page.exit_code;
-      fmt::print("HTML report of that schedule: {}\n", a.html);
-    }
+    fmt::print("schedule {} breaks the expectation (run {}, found by {}{}): {}\n", token, j["schedules"].get<int>(),
+               j["strategy"].get<std::string>(), part, j["summary"].get<std::string>());
+    if (j.value("shrink_changed", false))
+      fmt::print("shrunk in {} more runs: {} -> {} steps\n", j.value("shrink_runs", 0),
+                 j["shrunk"]["from_steps"].get<std::uint64_t>(), j["shrunk"]["to_steps"].get<std::uint64_t>());
+    fmt::print("replay it with: kesim replay {} --schedule {}{}\n", a.file.empty() ? "FILE" : a.file, token,
+               a.processors ? fmt::format(" --processors {}", *a.processors) : std::string());
+    if (!a.html.empty()) fmt::print("HTML report of that schedule: {}\n", a.html);
+    if (!a.trace_out.empty()) fmt::print("timeline of that schedule: {}\n", a.trace_out);
     return 1;
   }
-  fmt::print("no schedule breaks the expectation: {}\n", e.verdict);
+  fmt::print("no schedule breaks the expectation{}: {}\n", part, j["verdict"].get<std::string>());
   return 0;
 }
 
 int cmd_replay(const std::string& file, const std::string& token, const std::string& format,
-               const kesim::run::Options& given) {
+               const kesim::run::Options& given, const std::string& sarif) {
   kesim::run::Options opt;
   opt.schedule = token;
   opt.trace_out = given.trace_out;
   opt.html_out = given.html_out;
-  return cmd_run({file}, opt, format);
+  return cmd_run({file}, opt, format, sarif);
 }
 
 }  // namespace
@@ -269,6 +345,8 @@ int main(int argc, char** argv) {
   run->add_option("--html", opt.html_out, "write a self-contained HTML report (timeline, views per step, "
                                           "wait-for graph); several files: FILE.<scenario>.html each");
   run->add_option("--schedule", opt.schedule, "run one schedule token printed by explore");
+  std::string sarif;
+  run->add_option("--sarif", sarif, "write the failures as SARIF 2.1.0 (code-scanning UIs)");
 
   std::vector<std::string> paths;
   std::string junit, timeout = "60s", test_format = "text";
@@ -276,6 +354,7 @@ int main(int argc, char** argv) {
                                           "process, and check its expect block");
   test->add_option("paths", paths, "files or directories")->required();
   test->add_option("--junit", junit, "also write JUnit XML here");
+  test->add_option("--sarif", sarif, "also write the failures as SARIF 2.1.0 here");
   test->add_option("--timeout", timeout, "wall-clock limit per scenario (default 60s)");
   test->add_option("--format", test_format, "one line per scenario: text or a JSON object")
       ->check(CLI::IsMember({"text", "json"}));
@@ -292,7 +371,7 @@ int main(int argc, char** argv) {
 
   ExploreArgs ex;
   auto* explore = app.add_subcommand("explore", "search schedules for one that breaks the expectation");
-  explore->add_option("file", ex.file, "scenario file")->required();
+  explore->add_option("file", ex.file, "scenario file (not needed with --merge)");
   explore->add_option("--strategy", ex.strategy, "random | pct | pos | dfs | portfolio (default)")
       ->check(CLI::IsMember({"random", "pct", "pos", "dfs", "portfolio"}));
   explore->add_option("--runs", ex.runs, "schedules to try at most (default 1000)")->check(CLI::Range(1, 100000000));
@@ -308,6 +387,14 @@ int main(int argc, char** argv) {
 
   std::string replay_file, token;
   explore->add_option("--html", ex.html, "write the HTML report of the breaking schedule (if one is found)");
+  explore->add_option("--trace-out", ex.trace_out, "write the timeline of the breaking schedule (if one is found)");
+  explore->add_option("--sarif", ex.sarif, "write the breaking schedule's failure as SARIF 2.1.0");
+  explore->add_option("--processors", ex.processors, "simulated CPUs (overrides machine.processors; replay "
+                                                    "the token with the same value)")
+      ->check(CLI::Range(1, 64));
+  explore->add_option("--shard", ex.shard, "run only part I of N disjoint parts (I/N; a cluster job array)");
+  explore->add_option("--jobs", ex.jobs, "run N worker processes (shards) and merge them")->check(CLI::Range(1, 1024));
+  explore->add_option("--merge", ex.merge, "combine the --format json results of shards 1/N..N/N into one verdict");
 
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
   replay->add_option("file", replay_file, "scenario file")->required();
@@ -315,6 +402,9 @@ int main(int argc, char** argv) {
   replay->add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}));
   replay->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
   replay->add_option("--html", opt.html_out, "write a self-contained HTML report");
+  replay->add_option("--sarif", sarif, "write the failure as SARIF 2.1.0");
+  auto* replay_proc = replay->add_option("--processors", processors, "simulated CPUs: the value explore was given")
+                          ->check(CLI::Range(1, 64));
 
   try {
     app.parse(argc, argv);
@@ -331,13 +421,23 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
-    if (*proc_opt) opt.processors = processors;
-    if (*run) return cmd_run(files, opt, format);
-    if (*test) return cmd_test(paths, junit, timeout, test_format);
+    if (*proc_opt || *replay_proc) opt.processors = processors;
+    if (*run) return cmd_run(files, opt, format, sarif);
+    if (*test) return cmd_test(paths, junit, sarif, timeout, test_format);
     if (*check) return cmd_check(check_files);
     if (*explain) return cmd_explain(topic, list_topics);
-    if (*explore) return cmd_explore(ex);
-    if (*replay) return cmd_replay(replay_file, token, format, opt);
+    if (*explore) {
+      if (ex.file.empty() && ex.merge.empty()) {
+        fmt::print(stderr, "kesim explore: a scenario file is required (or --merge FILE...)\n");
+        return 2;
+      }
+      if (!ex.merge.empty() && (ex.jobs > 1 || !ex.shard.empty())) {
+        fmt::print(stderr, "kesim explore: --merge combines results; it runs nothing, so no --jobs or --shard\n");
+        return 2;
+      }
+      return cmd_explore(ex);
+    }
+    if (*replay) return cmd_replay(replay_file, token, format, opt, sarif);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kesim: internal error: {}\n", e.what());
     return 3;
