@@ -41,6 +41,10 @@ struct Case {
   int runs;
 };
 
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.file << " " << c.strategy << (c.bound ? " bound " + std::to_string(*c.bound) : "") << " runs " << c.runs;
+}
+
 class ShardsCoverOneExploration : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ShardsCoverOneExploration, SameVerdictAndScheduleCount) {
