@@ -50,7 +50,8 @@ std::size_t PrefixStrategy::choose(std::span<engine::Task* const> c, int current
       if (c[i]->exec_stamp < c[p.dflt]->exec_stamp) p.dflt = i;
   }
   const std::size_t k = points_.size();
-  p.pick = k < prefix_.size() && prefix_[k] < p.n ? prefix_[k] : p.dflt;
+  if (k < prefix_.size() && prefix_[k] < p.n) p.pick = prefix_[k];
+  else p.pick = after_ ? static_cast<std::uint32_t>(after_->choose(c, current)) : p.dflt;
   points_.push_back(p);
   return p.pick;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,14 +33,23 @@ enum class BoundKind { preemptions, delays };
 class PrefixStrategy final : public engine::Strategy {
  public:
   explicit PrefixStrategy(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {}
+  // Past the prefix, `after` picks instead of the default policy: the run of any strategy,
+  // recorded as choice points (a found random/PCT/POS schedule becomes a dfs prefix to shrink).
+  // `after` must offer quantum ends too, so the candidates are the same with and without this.
+  PrefixStrategy(std::vector<std::uint32_t> prefix, std::unique_ptr<engine::Strategy> after)
+      : prefix_(std::move(prefix)), after_(std::move(after)) {}
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
+  void on_yield(const engine::Task& t) override {
+    if (after_) after_->on_yield(t);
+  }
   const std::vector<ChoicePoint>& points() const { return points_; }
   // 1 + the highest task index seen among the candidates (the threads that took part in a choice).
   std::uint32_t tasks_seen() const { return tasks_seen_; }
 
  private:
   std::vector<std::uint32_t> prefix_;
+  std::unique_ptr<engine::Strategy> after_;
   std::vector<ChoicePoint> points_;
   std::uint32_t tasks_seen_ = 0;
 };

@@ -15,6 +15,18 @@ namespace kesim::explore {
 std::optional<Schedule> make_schedule(const std::string& token) {
   Schedule s;
   if (token.empty()) return s;
+  if (token.rfind(kRecordPrefix, 0) == 0) {
+    // "rec:TOKEN": TOKEN's schedule, with every choice point recorded (shrinking).
+    auto inner = make_schedule(token.substr(std::string_view(kRecordPrefix).size()));
+    if (!inner || inner->prefix) return inner;  // a dfs token records already
+    std::unique_ptr<engine::Strategy> after = std::move(inner->strategy);
+    if (!after) after = std::make_unique<engine::RandomStrategy>(inner->seed.value_or(0));
+    auto strategy = std::make_unique<PrefixStrategy>(std::vector<std::uint32_t>{}, std::move(after));
+    s.seed = inner->seed;
+    s.prefix = strategy.get();
+    s.strategy = std::move(strategy);
+    return s;
+  }
   if (auto prefix = parse_dfs_token(token)) {
     auto strategy = std::make_unique<PrefixStrategy>(std::move(*prefix));
     s.prefix = strategy.get();
@@ -126,8 +138,20 @@ struct Loop {
 void shrink(Loop& loop) {
   loop.out.from_steps = loop.out.to_steps = loop.last.steps;
   if (!loop.config.shrink) return;
+  const std::string found = loop.out.token;
+  if (!parse_dfs_token(loop.out.token)) {
+    // A schedule of random, PCT or POS: run it once more recording its picks; as a dfs prefix
+    // it is the same schedule, which shrink_dfs can then cut down.
+    const ScheduleRun recorded = loop.run(std::string(kRecordPrefix) + loop.out.token);
+    ++loop.out.shrink_runs;
+    if (!recorded.failed || recorded.choices.empty()) return;
+    std::vector<std::uint32_t> picks;
+    for (const ChoicePoint& p : recorded.choices) picks.push_back(p.pick);
+    loop.last = recorded;
+    loop.out.token = dfs_token(picks);
+  }
   const Shrunk s = shrink_dfs(loop.out.token, loop.last, loop.run, loop.config.shrink_budget, &loop.out.shrink_runs);
-  loop.out.shrunk = s.token != loop.out.token;
+  loop.out.shrunk = s.token != found;
   loop.out.token = s.token;
   loop.out.to_steps = s.steps;
 }

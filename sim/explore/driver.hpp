@@ -27,6 +27,9 @@ struct Schedule {
 // nullopt for a token that is not one of the forms above.
 std::optional<Schedule> make_schedule(const std::string& token);
 inline constexpr const char* kTokenForms = "seed:N, pct:SEED:DEPTH:K, pos:SEED or dfs:P0.P1...";
+// "rec:TOKEN" runs TOKEN's schedule recording its choice points (as a dfs run does), so a
+// schedule of any strategy can be turned into a dfs prefix and shrunk. Never printed.
+inline constexpr const char* kRecordPrefix = "rec:";
 
 // One schedule run by the front end.
 struct ScheduleRun {
