@@ -50,10 +50,13 @@ def main():
 
     def run_json(*args):
         p = subprocess.run([kesim, *args, "--format", "json"], capture_output=True, text=True)
+        if p.returncode not in (0, 1):  # 2: bad input or a refused token; 3: internal error
+            return None, p
         try:
-            return json.loads(p.stdout), p
+            d = json.loads(p.stdout)
         except json.JSONDecodeError:
             return None, p
+        return (d if isinstance(d, dict) else None), p
 
     for f in files:
         name = f.name
