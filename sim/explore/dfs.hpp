@@ -31,7 +31,10 @@ enum class BoundKind { preemptions, delays };
 
 class PrefixStrategy final : public engine::Strategy {
  public:
-  explicit PrefixStrategy(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {}
+  explicit PrefixStrategy(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {
+    points_.reserve(kPointsReserved);  // a run's choice points, recorded without allocating
+  }
+  static constexpr std::size_t kPointsReserved = 1024;
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
   const std::vector<ChoicePoint>& points() const { return points_; }

@@ -88,6 +88,23 @@ struct Loop {
   Clock::time_point start = Clock::now();
   Exploration out;
   ScheduleRun last;  // the last run (the failing one, when found)
+  std::string running = config.strategy;  // the search whose schedules run now (progress)
+  std::uint64_t best_steps = 0;                 // found: the smallest failing schedule's steps
+
+  // Every schedule goes through here, shrinking included, so the progress hook sees them all.
+  ScheduleRun run_one(const std::string& token) {
+    ScheduleRun r = run(token);
+    if (config.progress) {
+      if (r.failed && (best_steps == 0 || r.steps < best_steps)) best_steps = r.steps;
+      Progress p;
+      p.runs = out.runs + out.shrink_runs + 1;
+      p.strategy = running;
+      p.found = best_steps != 0 || out.found || r.failed;
+      p.best_steps = best_steps;
+      config.progress(p);
+    }
+    return r;
+  }
 
   bool out_of_budget() const {
     if (out.runs >= config.runs) return true;
@@ -95,7 +112,8 @@ struct Loop {
   }
   // Runs one schedule of `search`; true when exploration must stop (found or error).
   bool step(Search& search, const std::string& token) {
-    const ScheduleRun r = run(token);
+    if (config.progress) running = search.name();
+    const ScheduleRun r = run_one(token);
     ++out.runs;
     search.record(r);
     last = r;
@@ -121,7 +139,8 @@ struct Loop {
 void shrink(Loop& loop) {
   loop.out.from_steps = loop.out.to_steps = loop.last.steps;
   if (!loop.config.shrink) return;
-  const Shrunk s = shrink_dfs(loop.out.token, loop.last, loop.run, loop.config.shrink_budget, &loop.out.shrink_runs);
+  const RunSchedule run = [&loop](const std::string& token) { return loop.run_one(token); };
+  const Shrunk s = shrink_dfs(loop.out.token, loop.last, run, loop.config.shrink_budget, &loop.out.shrink_runs);
   loop.out.shrunk = s.token != loop.out.token;
   loop.out.token = s.token;
   loop.out.to_steps = s.steps;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -40,6 +41,16 @@ using RunSchedule = std::function<ScheduleRun(const std::string& token)>;
 
 inline constexpr const char* kStrategies = "random, pct, pos, dfs, portfolio";
 
+// What a progress display shows (`kesim explore` on a terminal), passed after every schedule;
+// the display decides how often to draw. It only reads: nothing it does changes a result.
+struct Progress {
+  int runs = 0;                 // schedules so far, shrinking included
+  std::string_view strategy;    // the search that ran the last one ("seed", "pct", "dfs", ...)
+  bool found = false;           // a failing schedule was found (it is being shrunk)
+  std::uint64_t best_steps = 0; // found: steps of the smallest failing schedule so far
+};
+using ProgressHook = std::function<void(const Progress&)>;
+
 struct ExploreConfig {
   std::string strategy = "portfolio";  // random | pct | pos | dfs | portfolio
   int runs = 1000;                      // schedules at most
@@ -51,6 +62,7 @@ struct ExploreConfig {
   std::optional<std::uint64_t> seed;    // random / pct / pos / portfolio: first seed is seed + 1 (default 0)
   bool shrink = true;                   // shrink a dfs schedule that fails
   std::chrono::milliseconds shrink_budget{2000};
+  ProgressHook progress;                // optional: called after every schedule
 };
 
 struct Exploration {

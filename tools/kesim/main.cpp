@@ -16,6 +16,7 @@
 #include "sim/check/catalog.hpp"
 #include "sim/report/report.hpp"
 #include "sim/run/batch.hpp"
+#include "sim/run/progress.hpp"
 #include "sim/run/run.hpp"
 #include "sim/scenario/program.hpp"
 #include "tools/kesim/crash.hpp"
@@ -193,7 +194,10 @@ int cmd_explore(const ExploreArgs& a) {
     }
     c.seed = *seed;
   }
+  kesim::run::ProgressLine progress(stderr, a.strategy);  // draws only on a terminal
+  c.progress = progress.hook();
   const kesim::run::ExploreResult r = kesim::run::explore(a.file, c, base);
+  progress.clear();
   if (r.exit_code >= 2) {
     std::fputs(r.diagnostics.c_str(), stderr);
     return r.exit_code;
