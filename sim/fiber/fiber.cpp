@@ -157,6 +157,7 @@ void StackPool::grow() {
   const std::size_t guard = page_size();
   const std::size_t slot = guard + stack_size_;
   const std::size_t len = slot * kStacksPerArena;
+  free_.reserve(kStacksPerArena);  // grow() runs when free_ is empty: one allocation, not seven
   if (const auto cached = t_arenas.take(stack_size_); cached.first) {
     arenas_.push_back(cached);
     for (std::size_t i = kStacksPerArena; i-- > 0;) free_.push_back(cached.first + i * slot + guard);

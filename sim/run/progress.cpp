@@ -20,8 +20,8 @@ std::string ProgressLine::format(const explore::Progress& p, const std::string& 
   const double rate = seconds > 0 ? p.runs / seconds : 0.0;
   std::string who = strategy;
   // A portfolio names the search at work; "seed" is how the driver calls random sampling.
-  if (!p.strategy.empty() && p.strategy != strategy)
-    who += fmt::format(" ({})", p.strategy == "seed" ? std::string_view("random") : p.strategy);
+  const std::string_view at_work = p.strategy == "seed" ? std::string_view("random") : p.strategy;
+  if (!at_work.empty() && at_work != strategy) who += fmt::format(" ({})", at_work);
   const std::string best = p.found ? fmt::format("a failing schedule of {} steps, shrinking", p.best_steps)
                                    : std::string("no failure yet");
   return fmt::format("kesim explore: {} schedules, {:.0f}/s, {}, best so far: {}", p.runs, rate, who, best);
