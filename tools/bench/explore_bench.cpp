@@ -10,6 +10,7 @@
 #include "include/kesim/check.hpp"
 #include "include/kesim/explore.hpp"
 #include "include/kesim/nt/interlocked.hpp"
+#include "sim/engine/trace.hpp"
 #include "sim/run/run.hpp"
 
 #ifndef KESIM_SOURCE_DIR
@@ -121,5 +122,25 @@ void BM_ExploreYamlCasSpinLock3x3(benchmark::State& state) {
   explore_yaml(state, "scenarios/designs/cas_spin_lock.yaml", "random");
 }
 BENCHMARK(BM_ExploreYamlCasSpinLock3x3)->Unit(benchmark::kMillisecond);
+
+// One trace record: hash-only (what explored schedules do) and keeping the recent ring (what
+// `run` does for its text report). Items = records; `perf stat -e instructions` over a filter
+// of one of them gives instructions per record.
+void trace_records(benchmark::State& state, bool keep_recent) {
+  kesim::engine::Trace trace;
+  trace.set_keep_recent(keep_recent);
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < 1000; ++i)
+      trace.record({i, 0, 1, kesim::engine::TraceKind::Interlocked, i & 3, 7, i, 0});
+    n += 1000;
+  }
+  benchmark::DoNotOptimize(trace.hash());
+  state.SetItemsProcessed(n);
+}
+void BM_TraceRecordHashOnly(benchmark::State& state) { trace_records(state, false); }
+BENCHMARK(BM_TraceRecordHashOnly);
+void BM_TraceRecordKeepRecent(benchmark::State& state) { trace_records(state, true); }
+BENCHMARK(BM_TraceRecordKeepRecent);
 
 }  // namespace
