@@ -31,7 +31,8 @@ void ProgressLine::update(const explore::Progress& p) {
   // Reading the clock costs little, but schedules can be a few microseconds: look every 16th.
   if (!active_ || (++calls_ & 15u) != 0) return;
   const Clock::time_point now = Clock::now();
-  if (drawn_ && now - last_ < kInterval) return;
+  // The first drawing waits kInterval too: an exploration that ends sooner shows no line.
+  if (now - last_ < kInterval) return;
   last_ = now;
   drawn_ = true;
   const double seconds = std::chrono::duration<double>(now - start_).count();

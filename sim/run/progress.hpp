@@ -43,7 +43,7 @@ class ProgressLine {
   bool drawn_ = false;
   std::uint32_t calls_ = 0;
   Clock::time_point start_ = Clock::now();
-  Clock::time_point last_{};
+  Clock::time_point last_ = start_;
 };
 
 }  // namespace kesim::run
