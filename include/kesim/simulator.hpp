@@ -45,6 +45,9 @@ struct SimulatorOptions {
   // empty: the schedule `seed` gives. kesim::explore sets it for each schedule it tries.
   std::string schedule;
   bool keep_trace = false;         // keep every event, for trace()
+  // Keep the last events for report()'s recent history. explore_model turns it off for the
+  // schedules it tries (a hash-only trace: the same trace hash, nothing stored).
+  bool recent_trace = true;
 };
 
 enum EventType : std::uint8_t { NotificationEvent, SynchronizationEvent };

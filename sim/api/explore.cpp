@@ -66,6 +66,7 @@ ExploreResult explore_model(const ExploreOptions& options, const TestBody& body)
         // The choice points of a dfs prefix are read from the strategy the token made.
         SimulatorOptions opt = options.machine;
         opt.schedule = token;
+        opt.recent_trace = false;  // no report of this schedule: the failing one is rerun below
         last.sim = std::make_unique<Simulator>(opt);
         body(*last.sim);
         last.result = last.sim->run();

@@ -24,6 +24,7 @@ machine::Config machine_config(const SimulatorOptions& opt, engine::Strategy* st
   c.max_steps = opt.max_steps;
   c.stack_size = opt.stack_size;
   c.keep_trace = opt.keep_trace;
+  c.recent_trace = opt.recent_trace;
   c.strategy = strategy;
   return c;
 }

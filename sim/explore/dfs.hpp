@@ -32,12 +32,17 @@ enum class BoundKind { preemptions, delays };
 
 class PrefixStrategy final : public engine::Strategy {
  public:
-  explicit PrefixStrategy(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {}
+  explicit PrefixStrategy(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {
+    points_.reserve(kPointsReserved);  // a run's choice points, recorded without allocating
+  }
   // Past the prefix, `after` picks instead of the default policy: the run of any strategy,
   // recorded as choice points (a found random/PCT/POS schedule becomes a dfs prefix to shrink).
   // `after` must offer quantum ends too, so the candidates are the same with and without this.
   PrefixStrategy(std::vector<std::uint32_t> prefix, std::unique_ptr<engine::Strategy> after)
-      : prefix_(std::move(prefix)), after_(std::move(after)) {}
+      : prefix_(std::move(prefix)), after_(std::move(after)) {
+    points_.reserve(kPointsReserved);
+  }
+  static constexpr std::size_t kPointsReserved = 1024;
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
   void on_yield(const engine::Task& t) override {

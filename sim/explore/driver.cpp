@@ -102,6 +102,23 @@ struct Loop {
   Clock::time_point start = Clock::now();
   Exploration out;
   ScheduleRun last;  // the last run (the failing one, when found)
+  std::string running = config.strategy;  // the search whose schedules run now (progress)
+  std::uint64_t best_steps = 0;                 // found: the smallest failing schedule's steps
+
+  // Every schedule goes through here, shrinking included, so the progress hook sees them all.
+  ScheduleRun run_one(const std::string& token) {
+    ScheduleRun r = run(token);
+    if (config.progress) {
+      if (r.failed && (best_steps == 0 || r.steps < best_steps)) best_steps = r.steps;
+      Progress p;
+      p.runs = out.runs + out.shrink_runs + 1;
+      p.strategy = running;
+      p.found = best_steps != 0 || out.found || r.failed;
+      p.best_steps = best_steps;
+      config.progress(p);
+    }
+    return r;
+  }
 
   int cap = 0;  // schedules this exploration (or shard) may run
 
@@ -111,8 +128,9 @@ struct Loop {
   }
   // Runs one schedule of `search`; true when exploration must stop (found or error).
   bool step(Search& search, const std::string& token) {
+    if (config.progress) running = search.name();
     const bool probe = search.probing();  // another shard's schedule: run, not counted
-    const ScheduleRun r = run(token);
+    const ScheduleRun r = run_one(token);
     if (!probe) ++out.runs;
     search.record(r);
     last = r;
@@ -139,10 +157,11 @@ void shrink(Loop& loop) {
   loop.out.from_steps = loop.out.to_steps = loop.last.steps;
   if (!loop.config.shrink) return;
   const std::string found = loop.out.token;
+  const RunSchedule run = [&loop](const std::string& token) { return loop.run_one(token); };
   if (!parse_dfs_token(loop.out.token)) {
     // A schedule of random, PCT or POS: run it once more recording its picks; as a dfs prefix
     // it is the same schedule, which shrink_dfs can then cut down.
-    const ScheduleRun recorded = loop.run(std::string(kRecordPrefix) + loop.out.token);
+    const ScheduleRun recorded = run(std::string(kRecordPrefix) + loop.out.token);
     ++loop.out.shrink_runs;
     if (!recorded.failed || recorded.choices.empty()) return;
     std::vector<std::uint32_t> picks;
@@ -150,7 +169,7 @@ void shrink(Loop& loop) {
     loop.last = recorded;
     loop.out.token = dfs_token(picks);
   }
-  const Shrunk s = shrink_dfs(loop.out.token, loop.last, loop.run, loop.config.shrink_budget, &loop.out.shrink_runs);
+  const Shrunk s = shrink_dfs(loop.out.token, loop.last, run, loop.config.shrink_budget, &loop.out.shrink_runs);
   loop.out.shrunk = s.token != found;
   loop.out.token = s.token;
   loop.out.to_steps = s.steps;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -52,6 +53,15 @@ struct Shard {
   int count = 1;
   bool owns(std::uint64_t i) const { return count <= 1 || i % static_cast<std::uint64_t>(count) == static_cast<std::uint64_t>(index); }
 };
+// What a progress display shows (`kesim explore` on a terminal), passed after every schedule;
+// the display decides how often to draw. It only reads: nothing it does changes a result.
+struct Progress {
+  int runs = 0;                 // schedules so far, shrinking included
+  std::string_view strategy;    // the search that ran the last one ("seed", "pct", "dfs", ...)
+  bool found = false;           // a failing schedule was found (it is being shrunk)
+  std::uint64_t best_steps = 0; // found: steps of the smallest failing schedule so far
+};
+using ProgressHook = std::function<void(const Progress&)>;
 
 struct ExploreConfig {
   std::string strategy = "portfolio";  // random | pct | pos | dfs | portfolio
@@ -65,6 +75,7 @@ struct ExploreConfig {
   bool shrink = true;                   // shrink a dfs schedule that fails
   std::chrono::milliseconds shrink_budget{2000};
   Shard shard;
+  ProgressHook progress;                // optional: called after every schedule
 };
 
 // What one search covered, in numbers: its verdict is made from them, and shards' tallies

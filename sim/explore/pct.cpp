@@ -15,7 +15,9 @@ PctStrategy::PctStrategy(std::uint64_t seed, int depth, std::uint64_t steps)
     if (std::find(change_points_.begin(), change_points_.end(), p) == change_points_.end())
       change_points_.push_back(p);
   }
+  // Room for the usual thread counts up front: a run's scheduling points then allocate nothing.
   order_.reserve(16);
+  lowered_.reserve(16);
 }
 
 // A spinning thread drops to the lowest initial rank, so the thread it waits for can run; a

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <boost/context/detail/fcontext.hpp>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -45,6 +46,38 @@ std::size_t page_size() {
 // The fiber being switched to, read by a fiber's trampoline on its very first run. Per OS
 // thread: two machines may run on two OS threads at once.
 thread_local Fiber* t_target = nullptr;
+
+// Arenas a destroyed pool left behind, guard pages still installed, for the next pool of the
+// same stack size on this OS thread. Exploration builds a machine per schedule: without this
+// every schedule maps and unmaps an arena (mmap, the guard madvise/mprotect calls and the page
+// faults of freshly mapped stacks were most of a short schedule's time). A few arenas are kept;
+// the rest are unmapped as before. Stack contents are never read before a fiber writes them,
+// and no decision depends on a stack's address, so reuse cannot change a run.
+struct ArenaCache {
+  static constexpr std::size_t kMaxArenas = 4;
+  std::size_t stack_size = 0;
+  std::size_t count = 0;
+  std::array<std::pair<std::byte*, std::size_t>, kMaxArenas> arenas{};
+  bool closed = false;  // the OS thread is exiting: a pool destroyed later unmaps its own
+  ~ArenaCache() {
+    for (std::size_t i = 0; i < count; ++i) munmap(arenas[i].first, arenas[i].second);
+    count = 0;
+    closed = true;
+  }
+  bool put(std::size_t size, std::pair<std::byte*, std::size_t> arena) {
+    if (closed || (count > 0 && size != stack_size)) return false;
+    if (count == kMaxArenas) return false;
+    stack_size = size;
+    arenas[count++] = arena;
+    return true;
+  }
+  std::pair<std::byte*, std::size_t> take(std::size_t size) {
+    if (count == 0 || size != stack_size) return {nullptr, 0};
+    return arenas[--count];
+  }
+};
+thread_local ArenaCache t_arenas;
+thread_local std::uint64_t t_arenas_mapped = 0;
 
 // Whether MADV_GUARD_INSTALL works here; cleared at the first EINVAL (an older kernel).
 std::atomic<bool> g_madvise_guards{true};
@@ -111,8 +144,12 @@ StackPool::StackPool(std::size_t stack_size) {
 }
 
 StackPool::~StackPool() {
-  for (auto [base, len] : arenas_) munmap(base, len);
+  for (auto arena : arenas_)
+    if (!t_arenas.put(stack_size_, arena)) munmap(arena.first, arena.second);
 }
+
+std::size_t StackPool::cached_arenas() { return t_arenas.count; }
+std::uint64_t StackPool::arenas_mapped() { return t_arenas_mapped; }
 
 // An arena is kStacksPerArena slots of [guard page][stack]; the stack of slot i+1 also
 // guards the top of stack i.
@@ -120,6 +157,13 @@ void StackPool::grow() {
   const std::size_t guard = page_size();
   const std::size_t slot = guard + stack_size_;
   const std::size_t len = slot * kStacksPerArena;
+  free_.reserve(kStacksPerArena);  // grow() runs when free_ is empty: one allocation, not seven
+  if (const auto cached = t_arenas.take(stack_size_); cached.first) {
+    arenas_.push_back(cached);
+    for (std::size_t i = kStacksPerArena; i-- > 0;) free_.push_back(cached.first + i * slot + guard);
+    return;
+  }
+  ++t_arenas_mapped;
   void* mem = mmap(nullptr, len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   // Out of resources is not a kesim bug: the caller (the engine, then run()) gets it.

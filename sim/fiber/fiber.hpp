@@ -10,7 +10,9 @@
 //     and another fiber has resumed (a fiber cannot free the stack it is running on);
 //   - exceptions never cross a switch: the entry trampoline catches everything;
 //   - every stack has a guard page just below it (one per arena slot): an overflow faults on
-//     the guard instead of running into the neighbouring stack (see StackPool).
+//     the guard instead of running into the neighbouring stack (see StackPool);
+//   - arenas outlive their pool in a small per-OS-thread cache, so the next machine reuses
+//     them (exploration builds one machine per schedule).
 // This layer knows nothing about kernels (ARCHITECTURE.md).
 #pragma once
 
@@ -50,6 +52,12 @@ class StackPool {
   std::size_t high_water() const { return high_water_; }
   // Size of the guard below every stack (one page).
   static std::size_t guard_size();
+  // A destroyed pool hands its arenas (guards installed) to a small per-OS-thread cache that
+  // the next pool of the same stack size takes them from: machine after machine reuses the same
+  // stacks instead of mapping new ones. For tests and benchmarks: arenas in that cache, and
+  // arenas mapped afresh on this OS thread so far.
+  static std::size_t cached_arenas();
+  static std::uint64_t arenas_mapped();
 
  private:
   void grow();

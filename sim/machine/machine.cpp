@@ -28,6 +28,7 @@ ke::KernelConfig kernel_config(const Config& cfg) {
 Machine::Machine(const Config& cfg, const report::SourceMap* source)
     : cfg_(cfg), source_(source), kernel_(std::make_unique<ke::Kernel>(kernel_config(cfg))) {
   kernel_->engine().trace().set_keep_all(cfg.keep_trace);
+  kernel_->engine().trace().set_keep_recent(cfg.recent_trace);
   if (cfg.strategy) kernel_->engine().set_strategy(cfg.strategy);
   io_ = std::make_unique<io::IoManager>(*kernel_);
   if (cfg.autoboost_enabled()) {

@@ -42,6 +42,8 @@ struct Config {
   std::uint64_t max_steps = 200'000'000;    // scheduling points
   std::size_t stack_size = 0;               // fiber stack; 0 = 64 KiB (x4 under ASan)
   bool keep_trace = false;                  // keep every trace record (timeline, HTML)
+  bool recent_trace = true;                 // keep the last records for the text report; off:
+                                            // hash-only (exploration), the same trace hash
   bool lock_order = true;                   // the lockdep-style lock_order checker
   bool race_detector = false;               // happens-before data_race checker
   engine::Strategy* strategy = nullptr;     // exploration or play; null: by seed

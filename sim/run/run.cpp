@@ -114,51 +114,6 @@ std::string read_bytes(const std::string& path) {
 
 }  // namespace
 
-ExploreResult explore(const std::string& path, const explore::ExploreConfig& config, const Options& base) {
-  ExploreResult out;
-  if (const std::string bad = explore::validate(config); !bad.empty()) {
-    out.exit_code = kBadInput;
-    out.diagnostics = fmt::format("kesim explore: {}\n", bad);
-    return out;
-  }
-  const std::string hash = explore::scenario_hash(read_bytes(path));
-  out.scenario_hash = hash;
-  Result last;
-  const explore::Exploration e = explore::explore_schedules(config, [&](const std::string& token) {
-    Options opt = base;
-    opt.schedule = token;
-    last = run_file(path, opt);
-    explore::ScheduleRun r;
-    r.error = last.exit_code >= kBadInput;
-    r.failed = last.exit_code == kNotMet;
-    r.steps = last.steps;
-    r.choices = std::move(last.choices);
-    r.threads = last.choice_threads;
-    return r;
-  });
-  out.exploration = e;
-  out.runs = e.runs;
-  out.exhausted = e.exhausted;
-  if (e.error) {
-    out.exit_code = last.exit_code;
-    out.diagnostics = last.diagnostics;
-    out.token = e.token;
-    out.summary = last.summary;
-  } else if (e.found) {
-    // Shrinking ran other schedules after the failing one: run the printed one again.
-    Options opt = base;
-    opt.schedule = e.token;
-    last = run_file(path, opt);
-    out.exit_code = last.exit_code;
-    out.diagnostics = last.diagnostics;
-    out.token = hash + "/" + e.token;
-    out.exploration.token = out.token;
-    out.summary = last.summary;
-    out.outcome = last.outcome;
-  }
-  return out;
-}
-
 ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
                       const Options& base) {
   explore::ExploreConfig c;
@@ -197,10 +152,13 @@ Result check_file(const std::string& path) {
   return res;
 }
 
-Result run_file(const std::string& path, const Options& opt) {
+namespace {
+
+// One schedule of an already loaded scenario. `render`: fill text and json (run, replay, test);
+// exploration asks only for the verdict, so no report is rendered for the schedules it tries.
+Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const Options& opt, bool render) {
   Result res;
   res.file = path;
-  scenario::LoadResult lr = scenario::load_file(path);
   if (bad_input(res, lr, nullptr)) return res;
   const Program& p = *lr.program;
   scenario::Overrides ov;
@@ -208,6 +166,8 @@ Result run_file(const std::string& path, const Options& opt) {
   ov.time_limit = opt.time_limit;
   ov.processors = opt.processors;
   ov.keep_trace = !opt.trace_out.empty() || !opt.html_out.empty();
+  // Only the text report reads the trace's recent records: without it the trace is hash-only.
+  ov.recent_trace = render;
   const explore::SplitToken split = explore::split_token(opt.schedule);
   if (split.hash) {
     const std::string bytes = read_bytes(path);
@@ -244,8 +204,10 @@ Result run_file(const std::string& path, const Options& opt) {
   res.expect = expect;
   res.exit_code = expect.met ? kMet : kNotMet;
   res.outcome = check::outcome_name(r.outcome);
-  res.text = m.render_text(expect);
-  res.json = m.to_json(expect);
+  if (render) {
+    res.text = m.render_text(expect);
+    res.json = m.to_json(expect);
+  }
   std::string detail = res.outcome;
   if (r.bugcheck) detail += fmt::format(" {:#x}", r.bugcheck->code);
   res.summary = expect.met ? detail : fmt::format("{}: {}", detail, fmt::join(expect.mismatches, "; "));
@@ -266,6 +228,59 @@ Result run_file(const std::string& path, const Options& opt) {
     }
   }
   return res;
+}
+
+}  // namespace
+
+Result run_file(const std::string& path, const Options& opt) {
+  return run_loaded(path, scenario::load_file(path), opt, true);
+}
+
+ExploreResult explore(const std::string& path, const explore::ExploreConfig& config, const Options& base) {
+  ExploreResult out;
+  if (const std::string bad = explore::validate(config); !bad.empty()) {
+    out.exit_code = kBadInput;
+    out.diagnostics = fmt::format("kesim explore: {}\n", bad);
+    return out;
+  }
+  const std::string hash = explore::scenario_hash(read_bytes(path));
+  out.scenario_hash = hash;
+  // Loaded and validated once; every schedule runs on the same Program.
+  const scenario::LoadResult loaded = scenario::load_file(path);
+  Result last;
+  const explore::Exploration e = explore::explore_schedules(config, [&](const std::string& token) {
+    Options opt = base;
+    opt.schedule = token;
+    last = run_loaded(path, loaded, opt, false);
+    explore::ScheduleRun r;
+    r.error = last.exit_code >= kBadInput;
+    r.failed = last.exit_code == kNotMet;
+    r.steps = last.steps;
+    r.choices = std::move(last.choices);
+    r.threads = last.choice_threads;
+    return r;
+  });
+  out.exploration = e;
+  out.runs = e.runs;
+  out.exhausted = e.exhausted;
+  if (e.error) {
+    out.exit_code = last.exit_code;
+    out.diagnostics = last.diagnostics;
+    out.token = e.token;
+    out.summary = last.summary;
+  } else if (e.found) {
+    // Shrinking ran other schedules after the failing one: run the printed one again.
+    Options opt = base;
+    opt.schedule = e.token;
+    last = run_loaded(path, loaded, opt, false);
+    out.exit_code = last.exit_code;
+    out.diagnostics = last.diagnostics;
+    out.token = hash + "/" + e.token;
+    out.exploration.token = out.token;
+    out.summary = last.summary;
+    out.outcome = last.outcome;
+  }
+  return out;
 }
 
 std::string per_scenario_path(const std::string& out, const std::string& scenario) {

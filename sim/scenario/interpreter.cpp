@@ -56,6 +56,7 @@ machine::Config machine_config(const Program& p, const Overrides& o) {
   c.max_steps = m.max_steps;
   c.stack_size = m.stack_size;
   c.keep_trace = o.keep_trace;
+  c.recent_trace = o.recent_trace;
   c.race_detector = does_io(p) || p.has_plain_accesses();
   c.strategy = o.strategy;
   return c;

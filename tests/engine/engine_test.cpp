@@ -192,3 +192,27 @@ TEST(Engine, AnExceptionFromATaskBodyIsRethrownByRun) {
 
 }  // namespace
 }  // namespace kesim::engine
+
+// Exploration runs its schedules with a hash-only trace (no record kept): the hash and the
+// count must be exactly those of a trace that keeps its records, or tokens and digests would
+// differ between `explore` and `replay`.
+TEST(Trace, HashOnlyTraceHasTheSameHashAsAKeepingOne) {
+  kesim::engine::Trace keeping, hash_only, keeping_all;
+  hash_only.set_keep_recent(false);
+  keeping_all.set_keep_all(true);
+  for (int i = 0; i < 200; ++i) {
+    const kesim::engine::TraceRecord r{i * 7, 0, static_cast<std::int16_t>(i % 3), kesim::engine::TraceKind::Dispatch,
+                                i % 5, i % 11 - 1, i * 3, -i};
+    keeping.record(r);
+    hash_only.record(r);
+    keeping_all.record(r);
+  }
+  EXPECT_EQ(hash_only.hash(), keeping.hash());
+  EXPECT_EQ(keeping_all.hash(), keeping.hash());
+  EXPECT_EQ(hash_only.count(), 200u);
+  EXPECT_TRUE(hash_only.recent().empty());
+  ASSERT_EQ(keeping.recent().size(), kesim::engine::Trace::kRing);
+  EXPECT_EQ(keeping.recent().back().seq, 199u);
+  EXPECT_EQ(keeping.recent().front().time, (200 - 64) * 7);
+  EXPECT_EQ(keeping_all.all().size(), 200u);
+}

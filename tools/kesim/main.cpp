@@ -17,6 +17,7 @@
 #include "sim/check/catalog.hpp"
 #include "sim/report/report.hpp"
 #include "sim/run/batch.hpp"
+#include "sim/run/progress.hpp"
 #include "sim/run/run.hpp"
 #include "sim/run/shards.hpp"
 #include "sim/report/sarif.hpp"
@@ -262,7 +263,10 @@ int cmd_explore(const ExploreArgs& a) {
     }
     j = std::move(*merged);
   } else {
+    kesim::run::ProgressLine progress(stderr, a.strategy);  // draws only on a terminal
+    c.progress = progress.hook();
     const kesim::run::ExploreResult r = kesim::run::explore(a.file, c, base);
+    progress.clear();
     if (r.exit_code >= 2) {
       std::fputs(r.diagnostics.c_str(), stderr);
       return r.exit_code;
