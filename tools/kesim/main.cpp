@@ -19,6 +19,7 @@
 #include "sim/run/run.hpp"
 #include "sim/scenario/program.hpp"
 #include "tools/kesim/crash.hpp"
+#include "tools/kesim/play_cmd.hpp"
 
 using kesim::run::Result;
 
@@ -316,6 +317,15 @@ int main(int argc, char** argv) {
   replay->add_option("--trace-out", opt.trace_out, "write a Chrome/Perfetto timeline (JSON)");
   replay->add_option("--html", opt.html_out, "write a self-contained HTML report");
 
+  kesim::cli::PlayArgs pa;
+  auto* play = app.add_subcommand("play", "be the scheduler: choose what runs at each scheduling point");
+  play->add_option("file", pa.file, "scenario file")->required();
+  play->add_option("--seed", pa.seed, "recorded in the report (every choice is yours)");
+  play->add_option("--processors", pa.processors, "simulated CPUs (overrides machine.processors)")
+      ->check(CLI::Range(1, 64));
+  play->add_flag("--predict", pa.predict, "also answer the scenario's questions (ask steps); score at the end");
+  play->add_flag("--plain", pa.plain, "the plain line protocol even on a terminal");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -338,6 +348,7 @@ int main(int argc, char** argv) {
     if (*explain) return cmd_explain(topic, list_topics);
     if (*explore) return cmd_explore(ex);
     if (*replay) return cmd_replay(replay_file, token, format, opt);
+    if (*play) return kesim::cli::cmd_play(pa);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kesim: internal error: {}\n", e.what());
     return 3;
