@@ -13,13 +13,15 @@ using namespace kesim::ke;
 
 namespace {
 
-// Records every comparison (predict mode shows the truth) and each failed one as a message.
+// Each failed comparison as a message; with `record`, every comparison as text too (predict
+// mode shows the truth) — off for `assert` steps, which format nothing unless they fail.
 struct Checker {
+  bool record = false;
   std::vector<std::string> failures;
   std::vector<AssertComparison> all;
   template <class A, class B>
   void eq(const char* key, const A& expected, const B& actual) {
-    all.push_back({key, fmt::format("{}", expected), fmt::format("{}", actual)});
+    if (record) all.push_back({key, fmt::format("{}", expected), fmt::format("{}", actual)});
     if (expected != actual) failures.push_back(fmt::format("{}: expected {}, got {}", key, expected, actual));
   }
 };
@@ -112,6 +114,7 @@ void compare(ThreadCtx& c, const Assertion& a, Checker& ck) {
 
 std::vector<AssertComparison> Exec::compare_assert(ThreadCtx& c, const Assertion& a) {
   Checker ck;
+  ck.record = true;
   compare(c, a, ck);
   return std::move(ck.all);
 }
