@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <istream>
 #include <ostream>
 #include <string>
@@ -38,9 +39,22 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
+// Ctrl-C (or a kill) while the alternate screen is on would leave the terminal on it: switch
+// back first (write(2) is async-signal-safe), then end as the signal would have.
+extern "C" void leave_alternate_screen(int sig) {
+  constexpr char kOff[] = "\x1b[?1049l\n";
+  [[maybe_unused]] const ssize_t n = write(STDOUT_FILENO, kOff, sizeof kOff - 1);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
 class TerminalScreen final : public Screen {
  public:
-  TerminalScreen(std::istream& in, std::ostream& out) : in_(in), out_(out) { out_ << kAltOn; }
+  TerminalScreen(std::istream& in, std::ostream& out) : in_(in), out_(out) {
+    out_ << kAltOn;
+    old_int_ = std::signal(SIGINT, leave_alternate_screen);
+    old_term_ = std::signal(SIGTERM, leave_alternate_screen);
+  }
   ~TerminalScreen() override { finish(); }
 
   void print(std::string_view text) override {
@@ -73,6 +87,8 @@ class TerminalScreen final : public Screen {
     finished_ = true;
     out_ << kAltOff;
     out_.flush();
+    std::signal(SIGINT, old_int_);
+    std::signal(SIGTERM, old_term_);
   }
 
  private:
@@ -142,6 +158,8 @@ class TerminalScreen final : public Screen {
   std::ostream& out_;
   std::string log_;
   bool finished_ = false;
+  void (*old_int_)(int) = SIG_DFL;
+  void (*old_term_)(int) = SIG_DFL;
 };
 
 }  // namespace
