@@ -17,6 +17,7 @@
 #include "sim/play/reply.hpp"
 #include "sim/play/strategy.hpp"
 #include "sim/report/report.hpp"
+#include "sim/run/evaluate.hpp"
 #include "sim/run/run.hpp"
 #include "sim/scenario/interpreter.hpp"
 #include "sim/scenario/source_map.hpp"
@@ -239,6 +240,26 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
   const std::string hash = explore::scenario_hash(read_bytes(path));
   Session session(p, opt, screen);
   std::vector<std::uint32_t> picks;
+  if (!opt.schedule.empty()) {
+    // Resume from a token play (or explore's dfs) printed: its picks are replayed, then the
+    // person goes on from there (and may undo into them).
+    const explore::SplitToken split = explore::split_token(opt.schedule);
+    if (split.hash && *split.hash != hash) {
+      out.exit_code = run::kBadInput;
+      out.diagnostics = fmt::format(
+          "{}: error: schedule token '{}' was made for another version of this scenario (hash {}, the file's is "
+          "{})\n", path, opt.schedule, *split.hash, hash);
+      return out;
+    }
+    const auto prefix = explore::parse_dfs_token(split.schedule);
+    if (!prefix) {
+      out.exit_code = run::kBadInput;
+      out.diagnostics = fmt::format("kesim play: --schedule takes a token of picks, HASH/dfs:P0.P1… (as play "
+                                    "and `explore --strategy dfs` print), not '{}'\n", opt.schedule);
+      return out;
+    }
+    picks = *prefix;
+  }
   bool first = true;
   for (;;) {
     PlayStrategy strategy(picks, &session);
@@ -256,7 +277,12 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
       out.diagnostics = scenario::format_diagnostics(path, p.source_lines, ds);
       return out;
     }
-    if (first) screen.print(intro(p, cfg, opt.predict));
+    if (first) {
+      screen.print(intro(p, cfg, opt.predict));
+      if (!picks.empty())
+        screen.print(fmt::format("(the first {} choice{} replayed from {}; undo goes back into them)", picks.size(),
+                                 picks.size() == 1 ? "" : "s", opt.schedule));
+    }
     first = false;
     strategy.attach(m.kernel().engine());
     session.attach(m, strategy);
@@ -270,6 +296,8 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
       continue;
     }
     out.picks = strategy.picks();
+    // A resumed token may hold more picks than the run had choice points: keep the used ones.
+    if (out.picks.size() > strategy.points()) out.picks.resize(strategy.points());
     out.quit = strategy.quit();
     const report::ExpectResult expect = run::evaluate_run(p, m);
     out.report = m.render_text(expect);

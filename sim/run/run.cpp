@@ -1,5 +1,6 @@
 // sim/run/run.cpp — load → validate → run with checkers → compare with expect → render.
 #include "sim/run/run.hpp"
+#include "sim/run/evaluate.hpp"
 
 #include <fmt/format.h>
 

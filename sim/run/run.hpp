@@ -13,9 +13,6 @@
 #include "sim/explore/driver.hpp"
 #include "sim/report/report.hpp"
 
-namespace kesim::scenario { struct Program; }
-namespace kesim::machine { class Machine; }
-
 namespace kesim::run {
 
 enum ExitCode : int { kMet = 0, kNotMet = 1, kBadInput = 2, kInternal = 3 };
@@ -70,9 +67,6 @@ struct ExploreResult {
 ExploreResult explore(const std::string& path, const explore::ExploreConfig& config, const Options& base);
 ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,
                       const Options& base);
-// The `expect` (and a level's `goal`) verdict of a machine that ran `p` (play judges its own
-// run with it).
-report::ExpectResult evaluate_run(const scenario::Program& p, const machine::Machine& m);
 // Validates only (`kesim check`).
 Result check_file(const std::string& path);
 

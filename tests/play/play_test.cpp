@@ -170,6 +170,37 @@ TEST(Play, EndOfInputQuitsCleanlyWithTheTokenSoFar) {
   EXPECT_EQ(trace_hash_of(replay(kAbba2, o.token).text), trace_hash_of(o.report));
 }
 
+TEST(Play, ResumesFromATokenAndMayUndoIntoIt) {
+  // Solve the level once, then start again from its token: the picks are replayed and the
+  // person is asked only after them.
+  ScriptScreen first(lines({"1", "2"}));
+  const Outcome solved = play_file(kLevel, {}, first);
+  ASSERT_TRUE(solved.goal_met) << first.out();
+  Options opt;
+  opt.schedule = solved.token;
+  ScriptScreen again(lines({}));
+  const Outcome o = play_file(kLevel, opt, again);
+  EXPECT_TRUE(o.goal_met);
+  EXPECT_EQ(o.picks, solved.picks);
+  EXPECT_NE(again.out().find("(the first 2 choices replayed from " + solved.token), std::string::npos);
+  // Undo takes back the replayed quantum end: Alice runs on, no deadlock.
+  ScriptScreen undo(lines({"undo", "1"}));
+  const Outcome u = play_file(kLevel, opt, undo);
+  EXPECT_FALSE(u.goal_met) << undo.out();
+  // More picks than the run has choice points: the unused ones are dropped from the token.
+  opt.schedule = solved.token + ".0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
+  const Outcome longer = play_file(kLevel, opt, again);
+  EXPECT_LT(longer.picks.size(), 20u);
+  EXPECT_EQ(longer.trace_hash, solved.trace_hash);
+  // A token of another scenario version, or not a list of picks, is bad input.
+  opt.schedule = "00000000/dfs:0.1";
+  EXPECT_EQ(play_file(kLevel, opt, again).exit_code, 2);
+  opt.schedule = "pct:1:2:3";
+  const Outcome bad = play_file(kLevel, opt, again);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.diagnostics.find("--schedule takes a token of picks"), std::string::npos);
+}
+
 TEST(Play, CommandsViewsHintsAndErrorsDoNotPick) {
   ScriptScreen s(lines({"!locks", "!thread Alice", "!pushlock", "hint", "hint", "hint", "frobnicate", "0", "99",
                         "help", "quit"}));

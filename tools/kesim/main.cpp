@@ -325,6 +325,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   play->add_flag("--predict", pa.predict, "also answer the scenario's questions (ask steps); score at the end");
   play->add_flag("--plain", pa.plain, "the plain line protocol even on a terminal");
+  play->add_option("--schedule", pa.schedule, "start from a token's picks (HASH/dfs:P0.P1...), then choose on");
 
   try {
     app.parse(argc, argv);

@@ -29,6 +29,7 @@ int cmd_play(const PlayArgs& a) {
   }
   opt.processors = a.processors;
   opt.predict = a.predict;
+  opt.schedule = a.schedule;
   const char* term = std::getenv("TERM");
   const bool terminal = !a.plain && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && term &&
                         std::strcmp(term, "dumb") != 0;

@@ -1,4 +1,5 @@
-// tools/kesim/play_cmd.hpp — `kesim play FILE [--seed N] [--processors N] [--predict] [--plain]`.
+// tools/kesim/play_cmd.hpp — `kesim play FILE [--seed N] [--processors N] [--predict] [--plain]
+// [--schedule TOKEN]`.
 #pragma once
 
 #include <optional>
@@ -9,6 +10,7 @@ namespace kesim::cli {
 struct PlayArgs {
   std::string file;
   std::string seed;               // decimal text, checked like run's --seed
+  std::string schedule;           // start from a token's picks
   std::optional<int> processors;
   bool predict = false;
   bool plain = false;             // the line protocol even on a terminal
