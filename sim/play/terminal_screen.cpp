@@ -39,6 +39,22 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
+// Messages are prose (a hint, the truth after a question): wrapped at spaces, not cut.
+std::vector<std::string> wrapped(const std::vector<std::string>& lines, int cols) {
+  const auto width = static_cast<std::size_t>(std::max(cols - 1, 20));
+  std::vector<std::string> out;
+  for (std::string l : lines) {
+    while (l.size() > width) {
+      std::size_t cut = l.rfind(' ', width);
+      if (cut == std::string::npos || cut == 0) cut = width;
+      out.push_back(l.substr(0, cut));
+      l = "  " + l.substr(l[cut] == ' ' ? cut + 1 : cut);
+    }
+    out.push_back(l);
+  }
+  return out;
+}
+
 // Ctrl-C (or a kill) while the alternate screen is on would leave the terminal on it: switch
 // back first (write(2) is async-signal-safe), then end as the signal would have.
 extern "C" void leave_alternate_screen(int sig) {
@@ -118,8 +134,9 @@ class TerminalScreen final : public Screen {
     int rows = 0, cols = 0;
     size(rows, cols);
     const std::vector<std::string> machine = lines_of(f.machine);
-    const std::vector<std::string> body = lines_of(f.body);
-    const std::vector<std::string> log = lines_of(log_);
+    // A question is prose too; choices stay one per line (cut, with the step's place last).
+    const std::vector<std::string> body = f.machine.empty() ? wrapped(lines_of(f.body), cols) : lines_of(f.body);
+    const std::vector<std::string> log = wrapped(lines_of(log_), cols);
     // Fixed: title, heading, the body's header, status and input lines. The body always fits
     // first (it is what the person acts on), then the messages, then the machine.
     const auto total = static_cast<std::size_t>(std::max(rows - 6, 6));
