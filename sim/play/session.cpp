@@ -307,7 +307,7 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
     out.goal_met = expect.goal.met;
     out.questions = session.questions();
     out.correct = session.correct();
-    out.token = hash + "/" + explore::dfs_token(out.picks);
+    out.token = hash + "/" + explore::dfs_token(strategy.token_picks());
     out.exit_code = (expect.goal.present ? expect.goal.met : expect.met) ? run::kMet : run::kNotMet;
     break;
   }

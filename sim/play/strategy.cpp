@@ -40,6 +40,12 @@ void name_preempted(std::span<engine::Task* const> c, std::uint32_t executing, s
 }  // namespace
 
 std::size_t PlayStrategy::choose(std::span<engine::Task* const> c, int current) {
+  const std::size_t pick = choose_pick(c, current);
+  taken_.push_back(static_cast<std::uint32_t>(pick));
+  return pick;
+}
+
+std::size_t PlayStrategy::choose_pick(std::span<engine::Task* const> c, int current) {
   const std::size_t k = points_++;
   if (engine_) {
     const std::uint64_t now = engine_->steps();
@@ -50,6 +56,7 @@ std::size_t PlayStrategy::choose(std::span<engine::Task* const> c, int current) 
   std::uint32_t executing = 0;
   while (executing < n && c[executing]->state == engine::TaskState::Running) ++executing;
   const std::uint32_t dflt = default_pick(c, current, executing);
+  defaults_.push_back(dflt);
   // The same rule as explore::PrefixStrategy: a prefix pick out of range falls back to the
   // default (it cannot happen with picks the person made on this scenario).
   if (k < replay_) return picks_[k] < n ? picks_[k] : dflt;
@@ -73,6 +80,12 @@ std::size_t PlayStrategy::choose(std::span<engine::Task* const> c, int current) 
       return dflt;
   }
   return dflt;
+}
+
+std::vector<std::uint32_t> PlayStrategy::token_picks() const {
+  std::size_t n = taken_.size();
+  while (n > 0 && taken_[n - 1] == defaults_[n - 1]) --n;
+  return {taken_.begin(), taken_.begin() + static_cast<std::ptrdiff_t>(n)};
 }
 
 }  // namespace kesim::play

@@ -54,6 +54,9 @@ class PlayStrategy final : public engine::Strategy {
   // The picks made so far: the replayed prefix, then each decision (not the default picks
   // taken after a quit, which the token leaves to the default policy as well).
   const std::vector<std::uint32_t>& picks() const { return picks_; }
+  // What ran at each choice point met, without the trailing picks that equal kesim's default:
+  // what a token needs, since a dfs token follows the default after its prefix.
+  std::vector<std::uint32_t> token_picks() const;
   bool undo_requested() const { return undo_; }
   bool quit() const { return quit_; }
   // Choice points met so far in this run (replayed ones included).
@@ -63,7 +66,11 @@ class PlayStrategy final : public engine::Strategy {
   std::uint64_t points_since_last() const { return since_last_; }
 
  private:
+  std::size_t choose_pick(std::span<engine::Task* const> c, int current);
+
   std::vector<std::uint32_t> picks_;
+  std::vector<std::uint32_t> taken_;     // what ran at each choice point met
+  std::vector<std::uint32_t> defaults_;  // kesim's default there
   std::size_t replay_;  // picks_[0, replay_) are replayed without asking
   ChoiceSink* sink_;
   engine::Engine* engine_ = nullptr;

@@ -111,6 +111,9 @@ TEST(Play, ReachingTheGoalIsAnnouncedAndTheTokenReachesItAgain) {
   EXPECT_EQ(o.outcome, "deadlock");
   EXPECT_NE(s.out().find("Goal reached!"), std::string::npos);
   EXPECT_NE(s.out().find("== Test level: the deadly embrace =="), std::string::npos);
+  // The defaults taken after the quantum end are left to the token's default policy.
+  EXPECT_TRUE(o.token.ends_with("/dfs:0.1")) << o.token;
+  EXPECT_GT(o.picks.size(), 2u);
   const run::Result r = replay(kLevel, o.token);
   EXPECT_TRUE(r.expect.goal.met) << r.text;
   EXPECT_EQ(trace_hash_of(r.text), trace_hash_of(o.report));
@@ -253,7 +256,9 @@ TEST(Predict, AnswersAreComparedWithTheSimulatedStateAndScored) {
   EXPECT_NE(s.out().find("What is her KernelApcDisable now?"), std::string::npos);
   // A question hides the machine panel: it would give the answer away.
   for (const Frame& f : s.frames()) {
-    if (f.prompt == "answer> ") EXPECT_TRUE(f.machine.empty());
+    if (f.prompt == "answer> ") {
+      EXPECT_TRUE(f.machine.empty());
+    }
   }
 }
 
