@@ -746,7 +746,7 @@ TEST(LoaderErrors, NameIsRequiredAndChecked) {
 TEST(LoaderErrors, UnknownKeysListTheAllowedOnes) {
   EXPECT_EQ(only_error("name: x\nthread: []\n"),
             "2:1: unknown key 'thread' in the scenario; did you mean 'threads'? (allowed: name, "
-            "description, machine, variables, objects, routines, threads, invariants, expect)");
+            "description, machine, variables, objects, routines, threads, invariants, expect, goal, level)");
   EXPECT_EQ(only_error("name: x\nmachine:\n  cpus: 2\n"),
             "3:3: unknown key 'cpus' in 'machine' (allowed: processors, version, autoboost, seed, "
             "quantum, io_latency, time_limit, max_steps, stack_size)");
@@ -1178,7 +1178,7 @@ bogus: 1
                           "11:31: semaphore 'S': count 9 is greater than its limit 1",
                           "13:15: expected an integer in 1..64 for 'processors', got '100'",
                           "14:1: unknown key 'bogus' in the scenario (allowed: name, description, machine, "
-                          "variables, objects, routines, threads, invariants, expect)"}));
+                          "variables, objects, routines, threads, invariants, expect, goal, level)"}));
 }
 
 // --- never throws, never crashes ----------------------------------------------------------
