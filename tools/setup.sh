@@ -6,7 +6,8 @@
 #                              report (tests/html); flags may be combined
 set -euo pipefail
 packages=(g++ cmake ninja-build libboost-context-dev libyaml-cpp-dev libfmt-dev libcli11-dev
-          nlohmann-json3-dev libgtest-dev libbenchmark-dev)
+          nlohmann-json3-dev libgtest-dev libbenchmark-dev
+          tmux)  # tmux: the test of `kesim play`'s terminal UI (tests/play; skipped without it)
 for flag in "$@"; do
   case "$flag" in
     --fuzz) packages+=(clang) ;;

@@ -1,5 +1,6 @@
 // sim/run/run.cpp — load → validate → run with checkers → compare with expect → render.
 #include "sim/run/run.hpp"
+#include "sim/run/evaluate.hpp"
 
 #include <fmt/format.h>
 
@@ -105,6 +106,14 @@ report::ExpectResult evaluate(const Program& p, const check::RunResult& r,
   }
   return e;
 }
+
+}  // namespace
+
+report::ExpectResult evaluate_run(const scenario::Program& p, const machine::Machine& m) {
+  return evaluate(p, m.result(), m.findings(), m.io().file_system(), m.kernel());
+}
+
+namespace {
 
 // The scenario file's bytes, for its hash (a token's scenario part).
 std::string read_bytes(const std::string& path) {

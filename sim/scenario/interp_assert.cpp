@@ -13,10 +13,15 @@ using namespace kesim::ke;
 
 namespace {
 
+// Each failed comparison as a message; with `record`, every comparison as text too (predict
+// mode shows the truth) — off for `assert` steps, which format nothing unless they fail.
 struct Checker {
+  bool record = false;
   std::vector<std::string> failures;
+  std::vector<AssertComparison> all;
   template <class A, class B>
   void eq(const char* key, const A& expected, const B& actual) {
+    if (record) all.push_back({key, fmt::format("{}", expected), fmt::format("{}", actual)});
     if (expected != actual) failures.push_back(fmt::format("{}: expected {}, got {}", key, expected, actual));
   }
 };
@@ -52,11 +57,10 @@ std::string word_text(std::int64_t v) {
 
 }  // namespace
 
-void Exec::check_assert(ThreadCtx& c, const Step& s) {
-  const Assertion& a = *s.assertion;
+namespace {
+void compare(ThreadCtx& c, const Assertion& a, Checker& ck) {
   KTHREAD& t = *c.thread;
   Kernel& k = c.interp->kernel();
-  Checker ck;
   // ke::irql_name names every level (a number where NT has no name); scenario::irql_name
   // returns nullptr for the unnamed levels 3, 4, 6-11, which crashed the comparison.
   if (a.irql)
@@ -105,10 +109,23 @@ void Exec::check_assert(ThreadCtx& c, const Step& s) {
   if (a.local >= 0 && a.value)
     ck.eq("value", word_text(static_cast<std::int64_t>(*a.value)),
           word_text(c.locals[static_cast<std::size_t>(a.local)]));
+}
+}  // namespace
+
+std::vector<AssertComparison> Exec::compare_assert(ThreadCtx& c, const Assertion& a) {
+  Checker ck;
+  ck.record = true;
+  compare(c, a, ck);
+  return std::move(ck.all);
+}
+
+void Exec::check_assert(ThreadCtx& c, const Step& s) {
+  Checker ck;
+  compare(c, *s.assertion, ck);
   if (ck.failures.empty()) return;
   std::string what;
   for (const std::string& f : ck.failures) what += (what.empty() ? "" : "; ") + f;
-  k.fail_assertion(what, &s);
+  c.interp->kernel().fail_assertion(what, &s);
 }
 
 }  // namespace kesim::scenario

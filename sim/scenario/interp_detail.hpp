@@ -33,6 +33,9 @@ struct Exec {
   static void run_step(ThreadCtx& c, const Step& s);
   static std::string expand(const ThreadCtx& c, const Text& t);
   static void check_assert(ThreadCtx& c, const Step& s);  // interp_assert.cpp
+  // Every key of an assertion compared with the state now: (key, expected, actual) as text.
+  static std::vector<AssertComparison> compare_assert(ThreadCtx& c, const Assertion& a);
+  static void ask(ThreadCtx& c, const Step& s);  // interp_ask.cpp
   static void run_apc(ke::KAPC& apc);
   // interp_words.cpp (§7)
   static bool test(ThreadCtx& c, const Condition& cond, const Step* at);

@@ -44,6 +44,31 @@ struct SetupError {
   std::string message;
 };
 
+// One key of an assertion compared with the simulated state, both as text.
+struct AssertComparison {
+  std::string key;       // "KernelApcDisable", "irql", "signaled", ...
+  std::string expected;  // as the scenario wrote it, formatted like the report's messages
+  std::string actual;    // the simulated state at that point
+  bool holds() const { return expected == actual; }
+};
+
+// An `ask` step reached in predict mode (README "Play"): the question, and its answer checked
+// against the state of the thread that reached it.
+struct AskEvent {
+  const Step* step = nullptr;
+  const ke::KTHREAD* thread = nullptr;
+  std::string question;
+  std::string why;            // optional explanation, "" if none
+  AssertComparison answer;    // the one key to predict: the scenario's answer and the truth
+};
+// Who listens to `ask` steps (kesim play --predict). Called on the asking thread's fiber with
+// the machine stopped at that step; it must not change the simulated state.
+class AskHandler {
+ public:
+  virtual ~AskHandler() = default;
+  virtual void on_ask(const AskEvent& e) = 0;
+};
+
 class Interpreter {
  public:
   Interpreter(const Program& p, machine::Machine& m);
@@ -63,6 +88,10 @@ class Interpreter {
   }
   // The value of a memory word (`variables:`), for reports and tests.
   std::int64_t word(int variable) const { return words_[static_cast<std::size_t>(variable)]; }
+
+  // Predict mode: `ask` steps call h (null: they do nothing, as in `kesim run`).
+  void set_ask_handler(AskHandler* h) { ask_handler_ = h; }
+  AskHandler* ask_handler() const { return ask_handler_; }
 
   // Used by the step functions.
   using ThreadCtx = scenario::ThreadCtx;
@@ -84,6 +113,7 @@ class Interpreter {
   // §7 memory words by variable index, and the race detector's name for each ("variable W").
   std::vector<std::int64_t> words_;
   std::vector<std::string> word_names_;
+  AskHandler* ask_handler_ = nullptr;
 };
 
 }  // namespace kesim::scenario

@@ -37,6 +37,7 @@ struct Loc {
 enum class Op : std::uint16_t {
   // control
   work, repeat, call, log, dump, assert_,
+  ask,  // predict mode's question (an extension of §9): validated like assert, checked only by play
   // threads
   PsCreateSystemThread, PsTerminateSystemThread, KeDelayExecutionThread, KeSetPriorityThread,
   // IRQL

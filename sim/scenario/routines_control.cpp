@@ -52,6 +52,11 @@ std::int64_t assert_(Ctx& c, const Step& s) {
   return 0;
 }
 
+std::int64_t ask(Ctx& c, const Step& s) {
+  Exec::ask(c, s);  // interp_ask.cpp: nothing unless play --predict listens
+  return 0;
+}
+
 std::int64_t if_(Ctx& c, const Step& s) {
   // Reading a word in a condition is a plain load: a scheduling point first.
   if (s.cond->source == CondSource::variable) ke::KiSchedulingPoint();
@@ -81,6 +86,8 @@ constexpr RoutineDescriptor kRows[] = {
      .exec = dump},
     {.op = Op::assert_, .name = "assert", .result = Result::control, .parse = &StepParser::parse_assert,
      .exec = assert_},
+    {.op = Op::ask, .name = "ask", .result = Result::control, .parse = &StepParser::parse_ask, .exec = ask,
+     .explain = Explain::none},
     {.op = Op::if_, .name = "if", .result = Result::control, .parse_step = &StepParser::parse_if,
      .exec = if_, .explain = Explain::none},
     {.op = Op::while_, .name = "while", .result = Result::control, .parse_step = &StepParser::parse_while,

@@ -43,6 +43,7 @@ class StepParser {
   void parse_apc(Step& step, const Field& f, const Scope& scope);
   void parse_dump(Step& step, const Field& f, const Scope& scope);    // step_assert.cpp
   void parse_assert(Step& step, const Field& f, const Scope& scope);  // step_assert.cpp
+  void parse_ask(Step& step, const Field& f, const Scope& scope);     // step_ask.cpp
   void parse_word_op(Step& step, const Field& f, const Scope& scope);  // step_words.cpp (§7)
   void parse_if(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
   void parse_while(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);

@@ -204,7 +204,7 @@ threads:
       - while: {variable: W, and: 0x1}
         steps: [YieldProcessor]
       - if: {status: success}
-        then: []
+        then: [{ask: {question: "W is?", answer: {variable: W, value: -1}, why: "it was set"}}]
       - assert: {variable: W, value: -1}
       - assert: {local: seen, value: 0x8000000000000010, result: 0}
 variables:
@@ -315,6 +315,15 @@ TEST_F(FullScenario, WordsResultsAndControlFlow) {
   EXPECT_EQ(late[16].assertion->value, static_cast<std::uint64_t>(-1));
   EXPECT_EQ(late[17].assertion->local, 2);
   EXPECT_EQ(late[17].assertion->result, 0);
+  // `ask` (predict mode): the question, the why, and the answer parsed as an assert.
+  ASSERT_EQ(late[15].body.size(), 1u);
+  const Step& ask = late[15].body[0];
+  EXPECT_EQ(ask.op, Op::ask);
+  EXPECT_EQ(ask.text.raw, "W is?");
+  EXPECT_EQ(ask.text2.raw, "it was set");
+  ASSERT_TRUE(ask.assertion);
+  EXPECT_EQ(ask.assertion->variable, 0);
+  EXPECT_EQ(ask.assertion->value, static_cast<std::uint64_t>(-1));
 }
 
 TEST(LoaderErrors, WordsAndConditions) {

@@ -23,6 +23,7 @@
 #include "sim/report/sarif.hpp"
 #include "sim/scenario/program.hpp"
 #include "tools/kesim/crash.hpp"
+#include "tools/kesim/play_cmd.hpp"
 
 using kesim::run::Result;
 
@@ -410,6 +411,16 @@ int main(int argc, char** argv) {
   auto* replay_proc = replay->add_option("--processors", processors, "simulated CPUs: the value explore was given")
                           ->check(CLI::Range(1, 64));
 
+  kesim::cli::PlayArgs pa;
+  auto* play = app.add_subcommand("play", "be the scheduler: choose what runs at each scheduling point");
+  play->add_option("file", pa.file, "scenario file")->required();
+  play->add_option("--seed", pa.seed, "recorded in the report (every choice is yours)");
+  play->add_option("--processors", pa.processors, "simulated CPUs (overrides machine.processors)")
+      ->check(CLI::Range(1, 64));
+  play->add_flag("--predict", pa.predict, "also answer the scenario's questions (ask steps); score at the end");
+  play->add_flag("--plain", pa.plain, "the plain line protocol even on a terminal");
+  play->add_option("--schedule", pa.schedule, "start from a token's picks (HASH/dfs:P0.P1...), then choose on");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -442,6 +453,7 @@ int main(int argc, char** argv) {
       return cmd_explore(ex);
     }
     if (*replay) return cmd_replay(replay_file, token, format, opt, sarif);
+    if (*play) return kesim::cli::cmd_play(pa);
   } catch (const std::exception& e) {
     fmt::print(stderr, "kesim: internal error: {}\n", e.what());
     return 3;
