@@ -92,6 +92,14 @@ bool except_filter(const void* context, ke::NTSTATUS status) {
 std::int64_t try_(Ctx& c, const Step& s) {
   ke::KTHREAD& t = *c.thread;
   ke::KiExceptionFrame frame{t.exception_frames, &except_filter, &s, t.apc_depth};
+  // Unlinks the frame however the body ends: a caught status, a status for an outer handler,
+  // or the thread leaving for good (PsTerminateSystemThread, a stopped run) — its exit code
+  // may still raise, and must not find a frame on a stack that is gone.
+  struct Unlink {
+    ke::KTHREAD& t;
+    ke::KiExceptionFrame& f;
+    ~Unlink() { t.exception_frames = f.prev; }
+  } unlink{t, frame};
   t.exception_frames = &frame;
   const std::size_t vars = c.vars.size();
   const std::uint32_t frames = t.frame_count;
@@ -100,13 +108,9 @@ std::int64_t try_(Ctx& c, const Step& s) {
     Exec::run_list(c, s.body);
   } catch (const ke::KiRaisedException& e) {
     // Nothing here may switch fibers (the runtime's caught-exception state is per OS thread).
-    if (e.frame != &frame) {
-      t.exception_frames = frame.prev;
-      throw;
-    }
+    if (e.frame != &frame) throw;
     caught = true;
   }
-  t.exception_frames = frame.prev;
   if (caught) {
     c.vars.resize(vars);
     t.frame_count = frames;

@@ -150,6 +150,43 @@ TEST(KernelFacts, AStatusTheExceptDoesNotNameStill0x7E) {
   EXPECT_TRUE(has(r.text, "0x7E") || has(r.text, "0x7e")) << r.text;
 }
 
+// Nested handlers: an inner except that does not name the status lets it reach the outer one
+// (the rest of both bodies is skipped); a list names several statuses or codes; a thread that
+// terminates inside a try body leaves no handler behind.
+TEST(KernelFacts, NestedTryListsAndTerminationInsideATry) {
+  const auto r = run_yaml("nested", R"(name: facts-nested
+objects:
+  M: {type: mutex}
+  S: {type: semaphore, count: 0, limit: 1}
+threads:
+  - name: T
+    steps:
+      - try:
+          - repeat:
+              count: 2
+              as: i
+              steps:
+                - try:
+                    - KeReleaseMutex: M
+                  except: STATUS_SEMAPHORE_LIMIT_EXCEEDED
+                - log: inner not reached ${i}
+          - log: outer not reached
+        except: STATUS_MUTANT_NOT_OWNED
+      - assert: {last_status: STATUS_MUTANT_NOT_OWNED, object: M, signal_state: 1}
+      - try:
+          - KeReleaseSemaphore: {semaphore: S, adjustment: 2}
+        except: [STATUS_MUTANT_NOT_OWNED, 0xC0000047]
+      - assert: {last_status: STATUS_SEMAPHORE_LIMIT_EXCEEDED, object: S, count: 0}
+      - try: [PsTerminateSystemThread]
+        except: STATUS_ABANDONED
+      - log: after termination
+expect: {outcome: completed}
+)");
+  EXPECT_EQ(r.outcome, "completed") << r.diagnostics << r.text;
+  EXPECT_FALSE(has(r.text, "not reached")) << r.text;
+  EXPECT_FALSE(has(r.text, "after termination")) << r.text;
+}
+
 TEST(KernelFacts, InitialStateErrorsAreReportedAtTheirKey) {
   const auto r = run_yaml("initial_bad", R"(name: bad
 objects:
