@@ -179,4 +179,18 @@ void ExReleaseFastMutexUnsafe(FAST_MUTEX& m) {
   KiReleaseDone(t, m);
 }
 
+// ReactOS include/internal/ex.h: the pair is KeEnterCriticalRegion then the unsafe acquire, and
+// the unsafe release then KeLeaveCriticalRegion (which may deliver a pending kernel APC).
+// No Microsoft reference page for the pair was found (ExAcquireFastMutexUnsafe's page names
+// KeEnterCriticalRegion as the way to use the unsafe acquire); kesim offers it on every version.
+void ExEnterCriticalRegionAndAcquireFastMutexUnsafe(FAST_MUTEX& m) {
+  KeEnterCriticalRegion();
+  ExAcquireFastMutexUnsafe(m);
+}
+
+void ExReleaseFastMutexUnsafeAndLeaveCriticalRegion(FAST_MUTEX& m) {
+  ExReleaseFastMutexUnsafe(m);
+  KeLeaveCriticalRegion();
+}
+
 }  // namespace kesim::ex

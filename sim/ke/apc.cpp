@@ -82,6 +82,12 @@ KIRQL KeRaiseIrql(KIRQL new_irql) {
   return old;
 }
 
+// ReactOS hal (apic.c, pic.c) implements it as KfRaiseIrql(DISPATCH_LEVEL), whose
+// "new < current" bugcheck (IRQL_NOT_GREATER_OR_EQUAL) is compiled into checked builds only.
+// Microsoft's page says a call above DISPATCH_LEVEL bug-checks; kesim models the free build, as
+// for KeRaiseIrql, and loads DISPATCH_LEVEL (README, "Kernel behaviour kesim had to decide").
+KIRQL KeRaiseIrqlToDpcLevel() { return KeRaiseIrql(DISPATCH_LEVEL); }
+
 void KeLowerIrql(KIRQL new_irql) {
   KiSchedulingPoint();
   KiSetIrql(*KeGetCurrentThread(), new_irql);

@@ -89,30 +89,47 @@ LONG KeReleaseSemaphore(KSEMAPHORE& s, KPRIORITY increment, LONG adjustment, boo
 
 // ---- mutexes -------------------------------------------------------------------------------------
 
-LONG KeReleaseMutex(KMUTANT& m, bool /*wait*/) {
+// ReactOS ke/mutex.c KeReleaseMutant. Without Abandon, only the owner may release (a foreign
+// release raises STATUS_MUTANT_NOT_OWNED, or STATUS_ABANDONED for an abandoned mutant; not a
+// bugcheck, kmtest KeMutex.c) and the state counts up. With Abandon, anyone may: the state goes
+// straight to 1 and the mutant is marked abandoned, so its next acquirer gets STATUS_ABANDONED.
+// When the state reaches 1 the mutant leaves its owner's list and KiWaitTest wakes a waiter; a
+// KMUTEX's critical region is then left by the *calling* thread — as ReactOS does even when an
+// abandoning caller is not the owner (the owner's KernelApcDisable stays as it was).
+LONG KeReleaseMutant(KMUTANT& m, KPRIORITY increment, bool abandon, bool /*wait*/) {
   KiSchedulingPoint();
   KTHREAD& t = *KeGetCurrentThread();
-  // A foreign release raises an exception; it is not a bugcheck (kmtest KeMutex.c).
-  if (m.OwnerThread != &t) ExRaiseStatus(m.Abandoned ? STATUS_ABANDONED : STATUS_MUTANT_NOT_OWNED);
   const LONG previous = m.SignalState;
-  ++m.SignalState;
+  if (!abandon) {
+    if (m.OwnerThread != &t) ExRaiseStatus(m.Abandoned ? STATUS_ABANDONED : STATUS_MUTANT_NOT_OWNED);
+    ++m.SignalState;
+  } else {
+    m.SignalState = 1;
+    m.Abandoned = true;
+  }
   bool enable_apc = false;
   if (m.SignalState == 1) {
-    t.MutantListHead.remove(m);
+    KTHREAD* owner = m.OwnerThread;
     m.OwnerThread = nullptr;
-    enable_apc = m.ApcDisable != 0;
-    KiNoteRelease(t, m);
+    if (previous <= 0 && owner) {
+      owner->MutantListHead.remove(m);
+      enable_apc = m.ApcDisable != 0;
+      KiNoteRelease(*owner, m);
+    }
     notify_signal(m);
-    KiWaitTest(m, 1);
+    KiWaitTest(m, increment);
   }
-  // ReactOS ke/mutex.c KeReleaseMutant: the waiter is given the mutex (KiWaitTest) and the
-  // dispatcher lock released (KiExitDispatcher, which may switch to it) *before*
-  // KeLeaveCriticalRegion re-enables normal APCs. Leaving the region first would let the
-  // releaser's own pending APC take the mutex ahead of the queued waiter.
+  // ReactOS ke/mutex.c: the waiter is given the mutex (KiWaitTest) and the dispatcher lock
+  // released (KiExitDispatcher, which may switch to it) *before* KeLeaveCriticalRegion
+  // re-enables normal APCs. Leaving the region first would let the releaser's own pending APC
+  // take the mutex ahead of the queued waiter.
   KiExitDispatcher();
   if (enable_apc) KiAdjustKernelApcDisable(t, static_cast<int>(m.ApcDisable));
   return previous;
 }
+
+// ReactOS ke/mutex.c: KeReleaseMutex is KeReleaseMutant(Mutex, 1, FALSE, Wait).
+LONG KeReleaseMutex(KMUTANT& m, bool wait) { return KeReleaseMutant(m, 1, false, wait); }
 
 // ---- timers --------------------------------------------------------------------------------------
 

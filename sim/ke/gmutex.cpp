@@ -1,4 +1,4 @@
-// sim/ke/gmutex.cpp — spin locks (SEMANTICS.md §10) and guarded mutexes (§9), plus the
+// sim/ke/gmutex.cpp — guarded mutexes (SEMANTICS.md §9; spin locks are in spinlock.cpp), plus the
 // bookkeeping every lock shares (holders, observers, trace) and the failure routines.
 // Guarded mutex: ReactOS ke/gmutex.c and KiAcquireGuardedMutex in ke/wait.c, whose Count
 // encoding kmtest KeGuardedMutex.c asserts (1 free, 0 held, +4 per waiter). 2003–Win7 sleep on
@@ -96,54 +96,15 @@ void KeBugCheckEx(std::uint32_t code, std::uint64_t p1, std::uint64_t p2, std::u
 void ExRaiseStatus(NTSTATUS status) {
   KTHREAD* t = KeGetCurrentThread();
   if (t) KiSetLastStatus(*t, status);
+  // The innermost handler at this APC depth whose filter takes the status (SEH walks the frames
+  // outward; a frame of an outer context — the code an APC interrupted — is not reached).
+  for (const KiExceptionFrame* f = t ? t->exception_frames : nullptr; f && f->apc_depth == t->apc_depth;
+       f = f->prev)
+    if (f->filter(f->context, status)) throw KiRaisedException{status, f};
   KeBugCheckEx(bugcheck::SYSTEM_THREAD_EXCEPTION_NOT_HANDLED, static_cast<std::uint32_t>(status),
                t ? t->stack_base + 0x5f00 : 0, t ? t->stack_base + 0x5e00 : 0,
                t ? t->stack_base + 0x5d00 : 0,
                "exception " + status_name(status) + " was raised and no handler caught it");
-}
-
-// ---- spin locks --------------------------------------------------------------------------------
-
-KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
-  KiSchedulingPoint();
-  Kernel& k = current_kernel();
-  KTHREAD& t = *k.current_thread();
-  const KIRQL old = t.Irql;
-  // Raise to DISPATCH_LEVEL; above it the free build *sets* DISPATCH_LEVEL (kmtest KeSpinLock.c).
-  KiSetIrql(t, DISPATCH_LEVEL);
-  if (k.engine().processors() == 1) {
-    // A free uniprocessor kernel never touches the word: raising IRQL is the lock.
-    lock.owner = &t;
-    KiNoteAcquire(t, lock, true);
-    return old;
-  }
-  for (;;) {
-    k.engine().point();
-    if (lock.value == 0) {
-      lock.value = 1;
-      lock.owner = &t;
-      KiNoteAcquire(t, lock, true);
-      return old;
-    }
-    // Spin: the CPU burns virtual time until the holder releases (engine Stalled).
-    lock.spinners.push_back(&t);
-    KiSetWaitingOnLock(t, lock.index);
-    k.record(TraceKind::Spin, &t, &lock);
-    k.engine().spin();
-    KiSetWaitingOnLock(t, -1);
-    std::erase(lock.spinners, &t);
-  }
-}
-
-void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
-  KiSchedulingPoint();
-  Kernel& k = current_kernel();
-  KTHREAD& t = *k.current_thread();
-  lock.value = 0;
-  lock.owner = nullptr;
-  KiNoteRelease(t, lock);
-  for (KTHREAD* s : lock.spinners) k.engine().poke(*s);
-  KiSetIrql(t, old_irql);
 }
 
 // ---- guarded mutexes -------------------------------------------------------------------------
@@ -272,6 +233,35 @@ void KeReleaseGuardedMutex(KGUARDED_MUTEX& m) {
   KiReleaseGuardedMutexCount(m);
   KiReleaseDone(t, m);
   KiLeaveGuardedRegion(t);
+}
+
+// KeAcquireGuardedMutexUnsafe / KeReleaseGuardedMutexUnsafe (ReactOS include/internal/ke_x.h
+// _KeAcquireGuardedMutexUnsafe, _KeReleaseGuardedMutexUnsafe): the same Count protocol without
+// the guarded region; the caller is expected to be in one already (or at APC_LEVEL). Those
+// expectations are ASSERTs, i.e. checked builds only: a free build takes the mutex at PASSIVE_LEVEL
+// with APCs enabled and says nothing (kmtest KeGuardedMutex.c runs it so on free builds, and
+// pairs a safe acquire with an unsafe release and the reverse). AutoBoost tracks the lock as
+// for the safe forms (kesim's choice: the lock is the same KGUARDED_MUTEX; unconfirmed).
+void KeAcquireGuardedMutexUnsafe(KGUARDED_MUTEX& m) {
+  KTHREAD& t = *current_kernel().current_thread();
+  KiSchedulingPoint();
+  LockTracker* tr = current_kernel().lock_tracker();
+  if (tr) tr->pre_acquire(t, m);
+  if (!KiTryTakeGuardedMutex(m)) KiAcquireGuardedMutexContended(m, WrGuardedMutex);
+  m.Owner = &t;
+  KiNoteAcquire(t, m, true);
+  if (tr) tr->post_acquire(t, m);
+}
+
+void KeReleaseGuardedMutexUnsafe(KGUARDED_MUTEX& m) {
+  Kernel& k = current_kernel();
+  KTHREAD& t = *k.current_thread();
+  KiSchedulingPoint();
+  if (LockTracker* tr = k.lock_tracker()) tr->post_release(t, m);
+  m.Owner = nullptr;
+  KiNoteRelease(t, m);
+  KiReleaseGuardedMutexCount(m);
+  KiReleaseDone(t, m);
 }
 
 // ---- threads -----------------------------------------------------------------------------------

@@ -23,7 +23,23 @@ bool KeInsertQueueApc(KAPC& apc);
                                std::uint64_t p3, std::uint64_t p4, std::string note = {});
 // An exception raised in a system thread: there is no handler in a scenario, so it is
 // SYSTEM_THREAD_EXCEPTION_NOT_HANDLED (0x7E) as in Windows (SEMANTICS.md §13, "Exceptions").
+// A handler (a scenario `try` step) on this thread catches it instead when its filter accepts the
+// status: ExRaiseStatus throws KiRaisedException to that frame, which unwinds to the handler.
 [[noreturn]] void ExRaiseStatus(NTSTATUS status);
+
+// One exception handler, innermost first through `prev` (KTHREAD::exception_frames); lives on
+// the handler's C++ stack (no allocation). A handler sees only exceptions raised at its own APC
+// nesting depth: an APC routine's raise does not unwind through the APC delivery code.
+struct KiExceptionFrame {
+  KiExceptionFrame* prev = nullptr;
+  bool (*filter)(const void* context, NTSTATUS status) = nullptr;
+  const void* context = nullptr;
+  std::uint32_t apc_depth = 0;
+};
+struct KiRaisedException {
+  NTSTATUS status;
+  const KiExceptionFrame* frame;  // the handler that takes it
+};
 
 // ---- internals shared by Ke/Ex (Ki routines) ---------------------------------------------------
 // KiSchedulingPoint (public header) lets other CPUs run, then delivers a pending APC

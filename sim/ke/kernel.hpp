@@ -24,6 +24,7 @@ struct KSPIN_LOCK : KOBJECT_BASE {
   std::uint64_t value = 0;  // 0 free; 1 held (free MP build, SEMANTICS.md §10)
   KTHREAD* owner = nullptr; // kesim bookkeeping: NT's free build does not record it
   std::vector<KTHREAD*> spinners;
+  std::vector<KTHREAD*> queue;  // in-stack queued waiters, oldest first (spinlock.cpp)
 };
 
 // KGUARDED_MUTEX (SEMANTICS.md §9): Count bit 0 = LOCK (1 = free), bit 1 = WOKEN, waiters in

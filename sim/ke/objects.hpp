@@ -23,6 +23,7 @@ namespace kesim::ke {
 struct KTHREAD;
 struct DISPATCHER_HEADER;
 class LockKind;  // sim/ke/lock_kind.hpp
+struct KiExceptionFrame;  // ke.hpp
 
 // What every simulated object has, dispatcher or not: its name in the scenario, a
 // deterministic simulated address and a type.
@@ -202,6 +203,7 @@ struct KTHREAD : engine::Task {
   int last_boolean = -1;                    // -1: last op returned an NTSTATUS; else FALSE/TRUE
   const void* current_step = nullptr;       // opaque: the scenario step being executed
   std::uint32_t apc_depth = 0;              // APC routines running on this thread (nesting)
+  KiExceptionFrame* exception_frames = nullptr;  // innermost `try` handler (ke.hpp), or none
   std::int32_t created_by = -1;
   engine::Time regions_changed_at[2] = {0, 0};  // when Kernel/SpecialApcDisable last changed
   // Causes, for reports: the step that took Kernel/SpecialApcDisable from 0 (entered the

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/ex/fmutex.hpp"
+#include "sim/ex/pushlock.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/scenario/interp_detail.hpp"
@@ -45,6 +46,48 @@ std::string owner_name(const KOBJECT_BASE& o) {
 std::int64_t waiters_of(const Kernel& k, const KOBJECT_BASE& o) {
   if (o.is_dispatcher()) return static_cast<std::int64_t>(static_cast<const DISPATCHER_HEADER&>(o).WaitListHead.size());
   return o.lock_waiters;
+}
+
+// The threads on an object's wait list, head first (KiWaitTest's order). A guarded or fast
+// mutex's waiters sleep on its gate (2003 guarded mutexes) or its event.
+std::string waiter_list_of(const KOBJECT_BASE& o) {
+  std::string out;
+  auto add = [&](const DISPATCHER_HEADER& h) {
+    // IntrusiveList iterates only mutably; this walk reads.
+    for (const KWAIT_BLOCK& wb : const_cast<DISPATCHER_HEADER&>(h).WaitListHead) out += (out.empty() ? "" : ", ") + wb.Thread->name;
+  };
+  if (o.is_dispatcher()) add(static_cast<const DISPATCHER_HEADER&>(o));
+  if (o.type == KOBJECTS::GuardedMutexObject || o.type == KOBJECTS::FastMutexObject) {
+    add(static_cast<const KGUARDED_MUTEX&>(o).Gate);
+    add(static_cast<const KGUARDED_MUTEX&>(o).Event);
+  }
+  return "[" + out + "]";
+}
+
+// The share count the lock records: the word's Shared field while no one waits; once waiters
+// queue behind several sharers (MultipleShared), the oldest wait block's ShareCount (ReactOS
+// ex/pushlock.c moves it there); waiting without MultipleShared, the word counts no sharer.
+std::uint64_t share_count_of(const Kernel& k, const ex::EX_PUSH_LOCK& l) {
+  const ex::PushLockFields f = ex::decode_push_lock(l.Value);
+  if (!f.Waiting) return f.Shared;
+  if (!f.MultipleShared) return 0;
+  const std::vector<ex::WaitBlockView> chain = ex::wait_block_chain(k, l);
+  return chain.empty() ? 0 : static_cast<std::uint64_t>(std::max(chain.back().share_count, 0));
+}
+
+std::string wait_chain_of(const Kernel& k, const ex::EX_PUSH_LOCK& l) {
+  std::string out;
+  for (const ex::WaitBlockView& b : ex::wait_block_chain(k, l)) {
+    if (!out.empty()) out += ", ";
+    out += (b.flags & 1) ? 'X' : 'S';
+  }
+  return "[" + out + "]";
+}
+
+std::string list_text(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return "[" + out + "]";
 }
 
 std::string bool_name(bool b) { return b ? "true" : "false"; }
@@ -91,6 +134,13 @@ void compare(ThreadCtx& c, const Assertion& a, Checker& ck) {
       if (a.Waking) ck.eq("Waking", *a.Waking, static_cast<int>(f.Waking));
       if (a.MultipleShared) ck.eq("MultipleShared", *a.MultipleShared, static_cast<int>(f.MultipleShared));
       if (a.Shared) ck.eq("Shared", fmt::format("{:#x}", *a.Shared), fmt::format("{:#x}", f.Shared));
+      const auto& l = static_cast<const ex::EX_PUSH_LOCK&>(o);
+      if (a.share_count) ck.eq("share_count", *a.share_count, share_count_of(k, l));
+      if (a.wait_chain) {
+        std::string expected;
+        for (char c : *a.wait_chain) expected += std::string(expected.empty() ? "" : ", ") + c;
+        ck.eq("wait_chain", "[" + expected + "]", wait_chain_of(k, l));
+      }
     }
     if (o.is_dispatcher()) {
       const LONG state = static_cast<const DISPATCHER_HEADER&>(o).SignalState;
@@ -100,9 +150,18 @@ void compare(ThreadCtx& c, const Assertion& a, Checker& ck) {
     }
     if (a.count && (o.type == KOBJECTS::GuardedMutexObject || o.type == KOBJECTS::FastMutexObject))
       ck.eq("count", *a.count, static_cast<std::int64_t>(static_cast<const KGUARDED_MUTEX&>(o).Count));
+    if (o.type == KOBJECTS::GuardedMutexObject || o.type == KOBJECTS::FastMutexObject) {
+      const auto& m = static_cast<const KGUARDED_MUTEX&>(o);
+      if (a.contention) ck.eq("contention", *a.contention, static_cast<std::int64_t>(m.Contention));
+      if (a.old_irql)
+        ck.eq("old_irql", std::string(ke::irql_name(static_cast<KIRQL>(*a.old_irql))),
+              std::string(ke::irql_name(m.OldIrql)));
+    }
+    if (a.waiter_list) ck.eq("waiter_list", list_text(*a.waiter_list), waiter_list_of(o));
     if (a.owner) ck.eq("owner", *a.owner, owner_name(o));
     if (a.waiters) ck.eq("waiters", static_cast<std::int64_t>(*a.waiters), waiters_of(k, o));
   }
+  if (a.priority) ck.eq("priority", *a.priority, static_cast<int>(t.priority));
   if (a.result) ck.eq("result", word_text(*a.result), word_text(c.result));
   if (a.variable >= 0 && a.value)
     ck.eq("value", word_text(static_cast<std::int64_t>(*a.value)), word_text(c.interp->word(a.variable)));

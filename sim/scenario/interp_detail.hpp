@@ -20,6 +20,7 @@ struct ThreadCtx {
   // What a release needs from its acquire: the old IRQL of a spin lock, the slot of a
   // cache-aware shared acquire (by program object index).
   std::vector<std::pair<int, ke::KIRQL>> spin_irqls;
+  std::vector<std::pair<int, ke::KIRQL>> queued_irqls;  // KLOCK_QUEUE_HANDLE.OldIrql per lock
   std::vector<std::pair<int, ex::EX_PUSH_LOCK*>> cache_slots;
   // §7: the value the last routine returned, and the thread's `as:` locals.
   std::int64_t result = 0;

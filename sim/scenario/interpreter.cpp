@@ -79,6 +79,30 @@ Interpreter::Interpreter(const Program& p, machine::Machine& m) : program_(p), m
       kernel().start_thread_at(t, d.start_time);
     }
   }
+  set_initial_owners();
+}
+
+// `owner: THREAD` of a mutant: KeInitializeMutant(Mutant, TRUE) as that thread would have run it
+// before the scenario starts (ReactOS ke/mutex.c): OwnerThread set, the mutant at the tail of
+// the thread's MutantListHead, SignalState 0, no critical region (a mutant's ApcDisable is 0).
+// kesim's holder bookkeeping records it too (no acquiring step); the observers see no acquire,
+// as no wait acquired it.
+void Interpreter::set_initial_owners() {
+  for (std::size_t i = 0; i < program_.objects.size(); ++i) {
+    const ObjectDecl& o = program_.objects[i];
+    if (o.owner.empty()) continue;
+    KTHREAD* owner = nullptr;
+    for (const auto& list : instances_)
+      for (KTHREAD* t : list)
+        if (t->name == o.owner) owner = t;
+    if (!owner) continue;  // the loader checked the name; a manual thread cannot be named
+    auto& m = static_cast<KMUTANT&>(*objects_[i]);
+    m.OwnerThread = owner;
+    m.SignalState = 0;
+    owner->MutantListHead.push_back(m);
+    m.holders.push_back(owner);
+    m.holder_steps.push_back(nullptr);
+  }
 }
 
 Interpreter::~Interpreter() = default;

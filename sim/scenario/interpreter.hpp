@@ -100,6 +100,7 @@ class Interpreter {
   friend struct Exec;
   void validate_version();
   void create_objects();
+  void set_initial_owners();
   ke::KTHREAD& create_instance(int decl, int instance, bool manual);
   void start_manual(int decl);
   static void thread_body(ke::KTHREAD& self, void* context);

@@ -41,6 +41,7 @@ void Loader::load(const YAML::Node& root) {
   if (const Field* f = top.get("objects")) load_objects(*f);
   if (const Field* f = top.get("routines")) declare_routines(*f);
   if (const Field* f = top.get("threads")) declare_threads(*f);
+  check_initial_owners();
 
   for (std::size_t i = 0; i < routine_bodies_.size(); ++i) {
     auto body = steps_.parse_list(routine_bodies_[i].node, routine_bodies_[i].loc, "a routine", Scope{});
@@ -157,72 +158,6 @@ void Loader::load_machine(const Field& f) {
 void Loader::load_objects(const Field& f) {
   Fields fs = r_.entries(f.value, f.loc, "'objects'");
   for (const Field& o : fs.items) load_object(o);
-}
-
-void Loader::load_object(const Field& f) {
-  ObjectDecl o;
-  o.name = f.key;
-  o.loc = f.key_loc;
-  if (!valid_name(f.key)) {
-    r_.error(f.key_loc, fmt::format("object name '{}' may contain only letters, digits, '_', '.' and '-'", f.key));
-  }
-  std::string what = fmt::format("object '{}'", f.key);
-  Fields fs = r_.fields(f.value, f.loc, what, {"type", "kind", "signaled", "count", "limit"});
-  const Field* type = fs.get("type");
-  if (fs.is_map && !type) {
-    r_.error(f.key_loc, fmt::format("object '{}' needs a 'type' (push_lock, event, semaphore, timer, mutex, "
-                                    "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock)", f.key));
-  }
-  auto s = type ? r_.scalar(*type) : std::nullopt;
-  auto t = s ? object_type_from_name(*s) : std::nullopt;
-  if (s && !t) {
-    std::vector<std::string> names;
-    for (int i = 0; i < 10; ++i) names.emplace_back(object_type_name(static_cast<ObjectType>(i)));
-    r_.error(type->loc, fmt::format("unknown object type '{}'{} (types: push_lock, event, semaphore, "
-                                    "timer, mutex, guarded_mutex, fast_mutex, gate, spin_lock, "
-                                    "cache_aware_push_lock)", *s, did_you_mean(*s, names)));
-  }
-  if (!t) {
-    steps_.add_broken_object(f.key);  // its type is unknown: do not check the steps using it
-    return;
-  }
-  o.type = *t;
-  auto allowed = [&](std::string_view key) {
-    if (key == "type") return true;
-    if (key == "kind")
-      return o.type == ObjectType::event || o.type == ObjectType::timer || o.type == ObjectType::mutex;
-    if (key == "signaled") return o.type == ObjectType::event;
-    return o.type == ObjectType::semaphore;  // count, limit
-  };
-  const char* takes = o.type == ObjectType::event   ? "kind, signaled"
-                      : o.type == ObjectType::timer ? "kind"
-                      : o.type == ObjectType::mutex ? "kind (mutex or mutant)"
-                      : o.type == ObjectType::semaphore ? "count, limit" : nullptr;
-  const Field* count = nullptr;
-  for (const Field& k : fs.items) {
-    if (!allowed(k.key)) {
-      r_.error(k.key_loc, takes ? fmt::format("'{}' does not apply to {} (it takes: {})", k.key,
-                                              describe_types(type_bit(o.type)), takes)
-                                : fmt::format("'{}' does not apply to {} (it takes only 'type')", k.key,
-                                              describe_types(type_bit(o.type))));
-    } else if (k.key == "kind" && o.type == ObjectType::mutex) {
-      if (auto i = r_.choice(k, {"mutex", "mutant"})) o.mutant = *i == 1;
-    } else if (k.key == "kind") {
-      if (auto i = r_.choice(k, {"notification", "synchronization"})) o.kind = static_cast<EventKind>(*i);
-    } else if (k.key == "signaled") {
-      o.signaled = r_.boolean(k).value_or(false);
-    } else if (k.key == "count") {
-      count = &k;
-      o.count = static_cast<std::int32_t>(r_.integer(k, 0, std::numeric_limits<std::int32_t>::max()).value_or(0));
-    } else if (k.key == "limit") {
-      auto n = r_.integer(k, 1, std::numeric_limits<std::int32_t>::max());
-      if (n) o.limit = static_cast<std::int32_t>(*n);
-    }
-  }
-  if (count && o.count > o.limit) {
-    r_.error(count->loc, fmt::format("semaphore '{}': count {} is greater than its limit {}", o.name, o.count, o.limit));
-  }
-  p_.objects.push_back(std::move(o));
 }
 
 void Loader::declare_routines(const Field& f) {

@@ -34,7 +34,8 @@ class Loader {
   void load_objects(const Field& f);
   void load_variables(const Field& f);
   void load_invariants(const Field& f);
-  void load_object(const Field& f);
+  void load_object(const Field& f);    // loader_objects.cpp
+  void check_initial_owners();         // loader_objects.cpp: `owner:` names a thread
   void declare_routines(const Field& f);
   void declare_threads(const Field& f);
   void declare_thread(const YAML::Node& item, Loc loc);

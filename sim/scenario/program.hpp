@@ -71,6 +71,14 @@ enum class Op : std::uint16_t {
   InterlockedBitTestAndReset, ReadNoFence, WriteNoFence, YieldProcessor,
   // control flow (§7)
   if_, while_,
+  // issue #6, appended so that existing op numbers stay put: unsafe mutex forms, the raise-free
+  // and queued spin locks, KeRaiseIrqlToDpcLevel, KeReleaseMutant, try/except
+  KeAcquireGuardedMutexUnsafe, KeReleaseGuardedMutexUnsafe, ExAcquireFastMutexUnsafe,
+  ExReleaseFastMutexUnsafe, ExEnterCriticalRegionAndAcquireFastMutexUnsafe,
+  ExReleaseFastMutexUnsafeAndLeaveCriticalRegion, KeReleaseMutant,
+  KeAcquireSpinLockAtDpcLevel, KeReleaseSpinLockFromDpcLevel, KeTryToAcquireSpinLockAtDpcLevel,
+  KeTestSpinLock, KeAcquireInStackQueuedSpinLock, KeReleaseInStackQueuedSpinLock,
+  KeRaiseIrqlToDpcLevel, try_,
   count_
 };
 
@@ -96,6 +104,10 @@ struct ObjectDecl {
   std::int32_t count = 0;                     // semaphore initial count
   std::int32_t limit = 0x7fffffff;            // semaphore limit
   bool mutant = false;  // mutex `kind: mutant` (extension): KeInitializeMutant, ApcDisable 0
+  // `owner: THREAD` of a mutant (KeInitializeMutant(Mutant, TRUE)): owned by that thread at
+  // start, SignalState 0. Empty: unowned. A thread instance name (NAME or NAME[k]).
+  std::string owner;
+  Loc owner_loc;
   Loc loc;
 };
 
@@ -156,6 +168,13 @@ struct Assertion {
   std::optional<std::string> owner;  // thread name or "none"
   std::optional<std::int64_t> count;
   std::optional<int> waiters;
+  // Issue #6 keys (README "Assert keys for kernel tests"):
+  std::optional<std::int64_t> contention;   // guarded/fast mutex Contention
+  std::optional<int> old_irql;              // fast mutex OldIrql
+  std::optional<int> priority;              // the running thread's current priority
+  std::optional<std::vector<std::string>> waiter_list;  // wait-list order, head first
+  std::optional<std::uint64_t> share_count; // push lock: the share count the lock records
+  std::optional<std::string> wait_chain;    // push lock wait blocks newest -> oldest: "SSX"
   int variable = -1;                        // with `value`: a memory word (§7)
   int local = -1;                           // with `value`: a thread local (§7)
   std::optional<std::int64_t> result;       // the thread's result (§7)
@@ -179,6 +198,8 @@ struct Step {
   std::optional<Duration> period;    // KeSetTimer period
   std::int64_t number = 0;  // repeat count, semaphore adjustment, priority, bytes, IRQL, increment
   bool flag = false;        // KeSetEvent/KeRelease* Wait argument (accepted, see README)
+  bool abandon = false;     // KeReleaseMutant Abandon
+  std::vector<std::string> except;  // try: the NTSTATUS names (or hex codes) `except:` catches
   std::string var;          // repeat `as`
   WaitType wait_type = WaitType::WaitAll;
   WaitReason reason = kExecutive;

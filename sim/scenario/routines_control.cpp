@@ -3,6 +3,7 @@
 // stay as they were, and they take no `as:`.
 #include <fmt/format.h>
 
+#include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/scenario/routine_rows.hpp"
 
@@ -76,6 +77,53 @@ std::int64_t while_(Ctx& c, const Step& s) {
   return 0;
 }
 
+// Does the `except:` list of try step `context` name `status`?
+bool except_filter(const void* context, ke::NTSTATUS status) {
+  const Step& s = *static_cast<const Step*>(context);
+  for (const std::string& name : s.except) {
+    if (name.starts_with("0x") || name.starts_with("0X")) {
+      if (std::stoull(name, nullptr, 16) == static_cast<std::uint32_t>(status)) return true;
+    } else if (name == ke::status_name(status)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// `try: [steps]` / `except: STATUS_...`: a status raised in the body (ExRaiseStatus) that the
+// list names ends the body; the thread goes on after the step with that status as its last
+// status. Anything else raised still stops the machine with 0x7E. What the body's unwound
+// steps had pushed (repeat variables, call frames) is dropped, as unwinding a C frame would.
+std::int64_t try_(Ctx& c, const Step& s) {
+  ke::KTHREAD& t = *c.thread;
+  ke::KiExceptionFrame frame{t.exception_frames, &except_filter, &s, t.apc_depth};
+  // Unlinks the frame however the body ends: a caught status, a status for an outer handler,
+  // or the thread leaving for good (PsTerminateSystemThread, a stopped run) — its exit code
+  // may still raise, and must not find a frame on a stack that is gone.
+  struct Unlink {
+    ke::KTHREAD& t;
+    ke::KiExceptionFrame& f;
+    ~Unlink() { t.exception_frames = f.prev; }
+  } unlink{t, frame};
+  t.exception_frames = &frame;
+  const std::size_t vars = c.vars.size();
+  const std::uint32_t frames = t.frame_count;
+  bool caught = false;
+  try {
+    Exec::run_list(c, s.body);
+  } catch (const ke::KiRaisedException& e) {
+    // Nothing here may switch fibers (the runtime's caught-exception state is per OS thread).
+    if (e.frame != &frame) throw;
+    caught = true;
+  }
+  if (caught) {
+    c.vars.resize(vars);
+    t.frame_count = frames;
+    t.current_step = &s;
+  }
+  return 0;
+}
+
 constexpr RoutineDescriptor kRows[] = {
     {.op = Op::work, .name = "work", .result = Result::control, .scalar = Arg::duration, .exec = work},
     {.op = Op::repeat, .name = "repeat", .result = Result::control, .parse = &StepParser::parse_repeat,
@@ -92,6 +140,8 @@ constexpr RoutineDescriptor kRows[] = {
      .exec = if_, .explain = Explain::none},
     {.op = Op::while_, .name = "while", .result = Result::control, .parse_step = &StepParser::parse_while,
      .exec = while_, .explain = Explain::none},
+    {.op = Op::try_, .name = "try", .result = Result::control, .parse_step = &StepParser::parse_try,
+     .exec = try_, .explain = Explain::none},
 };
 
 }  // namespace

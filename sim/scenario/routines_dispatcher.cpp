@@ -93,8 +93,9 @@ constexpr RoutineDescriptor kRows[] = {
        KeClearEvent(obj<KEVENT>(c, s.object));
        return 0;
      }},
+    // KePulseEvent(Event, Increment, Wait), like KeSetEvent (kmtest KeEvent.c passes increments).
     {.op = Op::KePulseEvent, .name = "KePulseEvent", .result = Result::value, .scalar = Arg::object,
-     .kinds = kEvent,
+     .keys = kSetEventKeys, .kinds = kEvent,
      .exec = [](Ctx& c, const Step& s) -> std::int64_t {
        return KePulseEvent(obj<KEVENT>(c, s.object), static_cast<KPRIORITY>(s.number), s.flag);
      }},

@@ -25,6 +25,12 @@ constexpr unsigned kMutex = type_bit(ObjectType::mutex);
 constexpr unsigned kSpinLock = type_bit(ObjectType::spin_lock);
 
 constexpr KeySpec kReleaseMutexKeys[] = {{"mutex", Arg::object, true}, {"wait", Arg::flag}};
+// KeReleaseMutant(Mutant, Increment, Abandon, Wait) (ReactOS ke/mutex.c); increment defaults to
+// KeReleaseMutex's 1.
+constexpr KeySpec kReleaseMutantKeys[] = {{"mutant", Arg::object, true},
+                                          {"increment", Arg::number, false, 0, 31},
+                                          {"abandon", Arg::abandon},
+                                          {"wait", Arg::flag}};
 
 // The value a release needs from its acquire (the old IRQL, the cache-aware slot), kept per
 // program object; a release without an acquire gets `fallback`.
@@ -117,6 +123,28 @@ constexpr RoutineDescriptor kRows[] = {
      .keys = kReleaseMutexKeys, .kinds = kMutex,
      .exec = [](Ctx& c, const Step& s) -> std::int64_t { return KeReleaseMutex(obj<KMUTANT>(c, s.object), s.flag); }},
 
+    {.op = Op::KeReleaseMutant, .name = "KeReleaseMutant", .result = Result::value, .keys = kReleaseMutantKeys,
+     .kinds = kMutex, .number = 1,
+     .exec = [](Ctx& c, const Step& s) -> std::int64_t {
+       return KeReleaseMutant(obj<KMUTANT>(c, s.object), static_cast<KPRIORITY>(s.number), s.abandon, s.flag);
+     }},
+    {.op = Op::KeAcquireGuardedMutexUnsafe, .name = "KeAcquireGuardedMutexUnsafe", .scalar = Arg::object,
+     .kinds = kGuardedMutex, .exec = on_lock<KGUARDED_MUTEX, KeAcquireGuardedMutexUnsafe>,
+     .since = Version::server2003, .since_why = kGuardedSince},
+    {.op = Op::KeReleaseGuardedMutexUnsafe, .name = "KeReleaseGuardedMutexUnsafe", .scalar = Arg::object,
+     .kinds = kGuardedMutex, .exec = on_lock<KGUARDED_MUTEX, KeReleaseGuardedMutexUnsafe>,
+     .since = Version::server2003, .since_why = kGuardedSince},
+    {.op = Op::ExAcquireFastMutexUnsafe, .name = "ExAcquireFastMutexUnsafe", .scalar = Arg::object,
+     .kinds = kFastMutex, .exec = on_lock<FAST_MUTEX, ex::ExAcquireFastMutexUnsafe>},
+    {.op = Op::ExReleaseFastMutexUnsafe, .name = "ExReleaseFastMutexUnsafe", .scalar = Arg::object,
+     .kinds = kFastMutex, .exec = on_lock<FAST_MUTEX, ex::ExReleaseFastMutexUnsafe>},
+    {.op = Op::ExEnterCriticalRegionAndAcquireFastMutexUnsafe,
+     .name = "ExEnterCriticalRegionAndAcquireFastMutexUnsafe", .scalar = Arg::object, .kinds = kFastMutex,
+     .exec = on_lock<FAST_MUTEX, ex::ExEnterCriticalRegionAndAcquireFastMutexUnsafe>},
+    {.op = Op::ExReleaseFastMutexUnsafeAndLeaveCriticalRegion,
+     .name = "ExReleaseFastMutexUnsafeAndLeaveCriticalRegion", .scalar = Arg::object, .kinds = kFastMutex,
+     .exec = on_lock<FAST_MUTEX, ex::ExReleaseFastMutexUnsafeAndLeaveCriticalRegion>},
+
     // ---- spin locks
     {.op = Op::KeAcquireSpinLock, .name = "KeAcquireSpinLock", .result = Result::value, .scalar = Arg::object,
      .kinds = kSpinLock,
@@ -129,6 +157,35 @@ constexpr RoutineDescriptor kRows[] = {
      .exec = [](Ctx& c, const Step& s) -> std::int64_t {
        // A release without an acquire lowers to PASSIVE_LEVEL (the OldIrql a caller would pass).
        KeReleaseSpinLock(obj<KSPIN_LOCK>(c, s.object), take<KIRQL>(c.spin_irqls, s.object, PASSIVE_LEVEL));
+       return 0;
+     }},
+    // The raise-free halves (ReactOS ke/spinlock.c): no IRQL change, no old IRQL.
+    {.op = Op::KeAcquireSpinLockAtDpcLevel, .name = "KeAcquireSpinLockAtDpcLevel", .scalar = Arg::object,
+     .kinds = kSpinLock, .exec = on_lock<KSPIN_LOCK, KeAcquireSpinLockAtDpcLevel>},
+    {.op = Op::KeReleaseSpinLockFromDpcLevel, .name = "KeReleaseSpinLockFromDpcLevel", .scalar = Arg::object,
+     .kinds = kSpinLock, .exec = on_lock<KSPIN_LOCK, KeReleaseSpinLockFromDpcLevel>},
+    {.op = Op::KeTryToAcquireSpinLockAtDpcLevel, .name = "KeTryToAcquireSpinLockAtDpcLevel",
+     .result = Result::boolean, .scalar = Arg::object, .kinds = kSpinLock,
+     .exec = try_lock<KSPIN_LOCK, KeTryToAcquireSpinLockAtDpcLevel>},
+    // Microsoft: KeTestSpinLock exists from Windows Server 2003.
+    {.op = Op::KeTestSpinLock, .name = "KeTestSpinLock", .result = Result::boolean, .scalar = Arg::object,
+     .kinds = kSpinLock,
+     .exec = [](Ctx& c, const Step& s) -> std::int64_t { return KeTestSpinLock(obj<KSPIN_LOCK>(c, s.object)) ? 1 : 0; },
+     .since = Version::server2003, .since_why = "KeTestSpinLock arrived with Windows Server 2003"},
+    // The KLOCK_QUEUE_HANDLE is implicit: its OldIrql is kept per thread and lock, like
+    // KeAcquireSpinLock's. The routine is VOID: result 0. Microsoft: from Windows XP.
+    {.op = Op::KeAcquireInStackQueuedSpinLock, .name = "KeAcquireInStackQueuedSpinLock", .result = Result::none,
+     .scalar = Arg::object, .kinds = kSpinLock,
+     .exec = [](Ctx& c, const Step& s) -> std::int64_t {
+       const KIRQL old = KeAcquireInStackQueuedSpinLock(obj<KSPIN_LOCK>(c, s.object));
+       c.queued_irqls.emplace_back(s.object, old);
+       return 0;
+     }},
+    {.op = Op::KeReleaseInStackQueuedSpinLock, .name = "KeReleaseInStackQueuedSpinLock", .scalar = Arg::object,
+     .kinds = kSpinLock,
+     .exec = [](Ctx& c, const Step& s) -> std::int64_t {
+       KeReleaseInStackQueuedSpinLock(obj<KSPIN_LOCK>(c, s.object),
+                                      take<KIRQL>(c.queued_irqls, s.object, PASSIVE_LEVEL));
        return 0;
      }},
 };

@@ -73,6 +73,9 @@ constexpr RoutineDescriptor kRows[] = {
     // ---- IRQL
     {.op = Op::KeRaiseIrql, .name = "KeRaiseIrql", .result = Result::value, .scalar = Arg::irql,
      .exec = [](Ctx&, const Step& s) -> std::int64_t { return KeRaiseIrql(static_cast<KIRQL>(s.number)); }},
+    // hal: KfRaiseIrql(DISPATCH_LEVEL); the old IRQL is the result (sim/ke/apc.cpp).
+    {.op = Op::KeRaiseIrqlToDpcLevel, .name = "KeRaiseIrqlToDpcLevel", .result = Result::value,
+     .exec = [](Ctx&, const Step&) -> std::int64_t { return KeRaiseIrqlToDpcLevel(); }},
     {.op = Op::KeLowerIrql, .name = "KeLowerIrql", .result = Result::none, .scalar = Arg::irql,
      .exec = [](Ctx&, const Step& s) -> std::int64_t {
        KeLowerIrql(static_cast<KIRQL>(s.number));

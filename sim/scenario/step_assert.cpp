@@ -34,6 +34,14 @@ unsigned object_key_types(std::string_view key) {
     return type_bit(ObjectType::semaphore) | type_bit(ObjectType::guarded_mutex) |
            type_bit(ObjectType::fast_mutex);
   if (key == "waiters") return kAnyObject;
+  // Issue #6: the fields kmtest CheckMutex reads (Contention; a fast mutex's OldIrql), what
+  // `!pushlock` shows of a push lock (share count, wait blocks), a wait list's order. A guarded
+  // or fast mutex's waiters sleep on its gate or event, whose wait list `waiter_list` reads.
+  if (key == "contention") return type_bit(ObjectType::guarded_mutex) | type_bit(ObjectType::fast_mutex);
+  if (key == "old_irql") return type_bit(ObjectType::fast_mutex);
+  if (key == "share_count" || key == "wait_chain") return kPushLock;
+  if (key == "waiter_list")
+    return kDispatcher | type_bit(ObjectType::guarded_mutex) | type_bit(ObjectType::fast_mutex);
   return 0;
 }
 
@@ -150,12 +158,86 @@ void StepParser::parse_dump(Step& step, const Field& f, const Scope&) {
   }
 }
 
+// `waiter_list: [A, B]`: thread names as reports give them, head of the wait list first.
+void StepParser::parse_waiter_list(Assertion& a, const Field& k) {
+  auto items = r_.list(k.value, k.loc, "'waiter_list'");
+  if (!items) return;
+  std::vector<std::string> names;
+  for (const YAML::Node& item : *items) {
+    const Loc loc = Reader::loc_of(item, k.loc);
+    auto s = r_.scalar(item, loc, "a 'waiter_list' entry", "a thread name");
+    if (!s) return;
+    if (std::string why = thread_ref_error(program_, *s); !why.empty()) {
+      r_.error(loc, why + " (in 'waiter_list')");
+      return;
+    }
+    names.push_back(*s);
+  }
+  a.waiter_list = std::move(names);
+}
+
+// `wait_chain: [S, X]`: one letter per push-lock wait block, newest first as `!pushlock`
+// lists them: X for an exclusive waiter (EX_PUSH_LOCK_FLAGS_EXCLUSIVE), S for a shared one.
+void StepParser::parse_wait_chain(Assertion& a, const Field& k) {
+  auto items = r_.list(k.value, k.loc, "'wait_chain'");
+  if (!items) return;
+  std::string chain;
+  for (const YAML::Node& item : *items) {
+    const Loc loc = Reader::loc_of(item, k.loc);
+    auto i = r_.choice(item, loc, "a 'wait_chain' entry", {"S", "X"});
+    if (!i) return;
+    chain += *i == 0 ? 'S' : 'X';
+  }
+  a.wait_chain = std::move(chain);
+}
+
+// `try: [steps]` with `except: STATUS_X` (or a list of them): a raised status the list names
+// ends the try body and execution goes on after the step (README, "try/except").
+void StepParser::parse_try(std::vector<Step>& out, const Fields& fs, Loc, const Scope& scope) {
+  Step step;
+  step.op = Op::try_;
+  const Field& head = fs.items[0];
+  step.loc = head.key_loc;
+  for (std::size_t i = 1; i < fs.items.size(); ++i)
+    if (fs.items[i].key != "except")
+      r_.error(fs.items[i].key_loc, fmt::format("unknown key '{}' in 'try' (a 'try' step has 'try' and "
+                                                "'except')", fs.items[i].key));
+  Scope inner = scope;
+  inner.depth++;
+  step.body = parse_list(head.value, head.loc, "'try'", inner);
+  const Field* except = fs.get("except");
+  if (!except) {
+    r_.error(head.key_loc, "'try' needs 'except: STATUS_...' (the status it catches)");
+  } else {
+    std::vector<std::pair<YAML::Node, Loc>> names;
+    if (except->value.IsSequence()) {
+      for (const YAML::Node& item : except->value) names.emplace_back(item, Reader::loc_of(item, except->loc));
+      if (names.empty()) r_.error(except->loc, "'except' needs at least one status");
+    } else {
+      names.emplace_back(except->value, except->loc);
+    }
+    for (const auto& [node, loc] : names) {
+      auto s = r_.scalar(node, loc, "'except'", "an NTSTATUS name");
+      if (!s) continue;
+      if (!s->starts_with("STATUS_") && !s->starts_with("0x") && !s->starts_with("0X"))
+        r_.error(loc, fmt::format("expected an NTSTATUS name (STATUS_MUTANT_NOT_OWNED, ...) or code for "
+                                  "'except', got '{}'", *s));
+      else if (!valid_status(*s))
+        r_.error(loc, fmt::format("'{}' is not an NTSTATUS name or code", *s));
+      else
+        step.except.push_back(*s);
+    }
+  }
+  out.push_back(std::move(step));
+}
+
 void StepParser::parse_assert(Step& step, const Field& f, const Scope&) {
   Fields fs = r_.fields(f.value, f.loc, "'assert'",
                         {"irql", "KernelApcDisable", "SpecialApcDisable", "KeAreApcsDisabled",
                          "KeAreAllApcsDisabled", "last_status", "object", "value", "Locked", "Waiting",
                          "Waking", "MultipleShared", "Shared", "signaled", "signal_state", "owner",
-                         "count", "waiters", "variable", "local", "result"});
+                         "count", "waiters", "variable", "local", "result", "contention", "old_irql",
+                         "priority", "waiter_list", "share_count", "wait_chain"});
   if (!fs.is_map) return;
   if (!f.value.IsMap() || f.value.size() == 0) r_.error(f.loc, "'assert' needs at least one key");
   auto a = std::make_shared<Assertion>();
@@ -204,6 +286,12 @@ void StepParser::parse_assert(Step& step, const Field& f, const Scope&) {
     else if (key == "signal_state") a->signal_state = r_.integer(k, kLongMin, kLongMax);
     else if (key == "count") a->count = r_.integer(k, kLongMin, kLongMax);
     else if (key == "waiters") a->waiters = r_.integer(k, 0, kLongMax);
+    else if (key == "contention") a->contention = r_.integer(k, 0, std::numeric_limits<std::uint32_t>::max());
+    else if (key == "old_irql") a->old_irql = r_.irql(k);
+    else if (key == "priority") a->priority = r_.integer(k, 0, 31);
+    else if (key == "share_count") a->share_count = r_.unsigned_integer(k, (std::uint64_t{1} << 60) - 1);
+    else if (key == "waiter_list") parse_waiter_list(*a, k);
+    else if (key == "wait_chain") parse_wait_chain(*a, k);
     else if (key == "last_status") {
       if (auto s = r_.scalar(k)) {
         if (valid_status(*s)) a->last_status = *s;

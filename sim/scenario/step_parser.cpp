@@ -187,6 +187,7 @@ void StepParser::parse_value(Step& step, const KeySpec& spec, const Field& f, co
       if (auto n = r_.integer(f, spec.min, spec.max)) step.number = *n;
       break;
     case Arg::flag: step.flag = r_.boolean(f).value_or(false); break;
+    case Arg::abandon: step.abandon = r_.boolean(f).value_or(false); break;
     case Arg::alertable: step.alertable = r_.boolean(f).value_or(false); break;
     case Arg::mode:
       if (auto i = r_.choice(f, {"KernelMode", "UserMode"})) step.mode = static_cast<Mode>(*i);

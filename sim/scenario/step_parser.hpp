@@ -47,6 +47,7 @@ class StepParser {
   void parse_word_op(Step& step, const Field& f, const Scope& scope);  // step_words.cpp (§7)
   void parse_if(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
   void parse_while(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
+  void parse_try(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);  // step_assert.cpp
 
  private:
   static constexpr int kMaxDepth = 64;
@@ -64,6 +65,9 @@ class StepParser {
   std::optional<std::int64_t> word_value(const Field& f);
   int resolve_variable(const YAML::Node& node, Loc loc, std::string_view what);
   bool parse_assert_word_key(Assertion& a, const Field& k);
+  // step_assert.cpp: the list-valued assert keys.
+  void parse_waiter_list(Assertion& a, const Field& k);
+  void parse_wait_chain(Assertion& a, const Field& k);
 
   // Name resolution; each reports its own error and returns -1.
   // `types` is a bit mask of ObjectType values (bit 1 << type).

@@ -207,6 +207,25 @@ threads:
         then: [{ask: {question: "W is?", answer: {variable: W, value: -1}, why: "it was set"}}]
       - assert: {variable: W, value: -1}
       - assert: {local: seen, value: 0x8000000000000010, result: 0}
+      - try:
+          - KeAcquireGuardedMutexUnsafe: GM
+          - KeReleaseGuardedMutexUnsafe: GM
+          - ExAcquireFastMutexUnsafe: FM
+          - ExReleaseFastMutexUnsafe: FM
+          - ExEnterCriticalRegionAndAcquireFastMutexUnsafe: FM
+          - ExReleaseFastMutexUnsafeAndLeaveCriticalRegion: FM
+          - KeReleaseMutant: {mutant: Mx, increment: 2, abandon: true, wait: true}
+          - KeRaiseIrqlToDpcLevel
+          - KeAcquireSpinLockAtDpcLevel: SL
+          - KeReleaseSpinLockFromDpcLevel: SL
+          - KeTryToAcquireSpinLockAtDpcLevel: SL
+          - KeTestSpinLock: {object: SL, as: prev}
+          - KeAcquireInStackQueuedSpinLock: SL
+          - KeReleaseInStackQueuedSpinLock: SL
+          - assert: {object: GM, contention: 1, waiter_list: [Main, "Worker[1]"], priority: 31}
+          - assert: {object: FM, old_irql: APC_LEVEL}
+          - assert: {object: PL, share_count: 3, wait_chain: [S, X]}
+        except: [STATUS_MUTANT_NOT_OWNED, 0xC0000047]
 variables:
   W: 0
   Owners: {value: 0x10}
@@ -242,7 +261,7 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(p_->name, "every-op_1.0");
   EXPECT_EQ(p_->description, "All operations.");
   EXPECT_EQ(p_->file, "t.yaml");
-  EXPECT_EQ(p_->source_lines.size(), 142u);
+  EXPECT_EQ(p_->source_lines.size(), 161u);
   EXPECT_EQ(p_->source_lines[36], "      - work: 50us");
   const Machine& m = p_->machine;
   EXPECT_EQ(m.processors, 4);
@@ -288,7 +307,7 @@ TEST_F(FullScenario, WordsResultsAndControlFlow) {
   EXPECT_EQ(p_->invariants[0].op, CmpOp::le);
   EXPECT_EQ(p_->invariants[0].value, 1);
   const auto& late = p_->threads[2].steps;
-  ASSERT_EQ(late.size(), 18u);
+  ASSERT_EQ(late.size(), 19u);
   EXPECT_EQ(late[0].op, Op::InterlockedCompareExchange);
   EXPECT_EQ(late[0].variable, 0);
   EXPECT_EQ(late[0].operand.value, 1);
@@ -324,6 +343,23 @@ TEST_F(FullScenario, WordsResultsAndControlFlow) {
   ASSERT_TRUE(ask.assertion);
   EXPECT_EQ(ask.assertion->variable, 0);
   EXPECT_EQ(ask.assertion->value, static_cast<std::uint64_t>(-1));
+  // issue #6: try/except, the new routines and assert keys
+  ASSERT_EQ(late[18].op, Op::try_);
+  EXPECT_EQ(late[18].except, (std::vector<std::string>{"STATUS_MUTANT_NOT_OWNED", "0xC0000047"}));
+  const auto& body = late[18].body;
+  ASSERT_EQ(body.size(), 17u);
+  EXPECT_EQ(body[6].op, Op::KeReleaseMutant);
+  EXPECT_EQ(body[6].number, 2);
+  EXPECT_TRUE(body[6].abandon);
+  EXPECT_TRUE(body[6].flag);
+  EXPECT_EQ(body[11].as_local, 3);
+  const Assertion& a = *body[14].assertion;
+  EXPECT_EQ(a.contention, 1);
+  EXPECT_EQ(a.waiter_list, (std::vector<std::string>{"Main", "Worker[1]"}));
+  EXPECT_EQ(a.priority, 31);
+  EXPECT_EQ(body[15].assertion->old_irql, 1);
+  EXPECT_EQ(body[16].assertion->share_count, 3u);
+  EXPECT_EQ(body[16].assertion->wait_chain, "SX");
 }
 
 TEST(LoaderErrors, WordsAndConditions) {
@@ -573,7 +609,7 @@ TEST_F(FullScenario, IoStepsAndExpect) {
 
   const Expect& e = p_->expect;
   EXPECT_TRUE(e.present);
-  EXPECT_EQ(e.loc.line, 137);
+  EXPECT_EQ(e.loc.line, 156);
   EXPECT_EQ(e.outcome, Outcome::deadlock);
   EXPECT_FALSE(e.bugcheck.has_value());
   EXPECT_EQ(e.deadlock, (std::vector<std::string>{"Main", "Worker[2]"}));
@@ -822,7 +858,7 @@ objects:
 )");
   EXPECT_EQ(errors_of(r),
               (Lines{"3:24: 'kind' does not apply to a push_lock (it takes only 'type')",
-                          "4:20: 'count' does not apply to an event (it takes: kind, signaled)",
+                          "4:20: 'count' does not apply to an event (it takes: kind, signaled, signal_state)",
                           "5:31: semaphore 'C': count 5 is greater than its limit 4",
                           "6:31: expected an integer in 1..2147483647 for 'limit', got '0'",
                           "7:3: object 'E' needs a 'type' (push_lock, event, semaphore, timer, mutex, "
@@ -1107,7 +1143,8 @@ TEST(LoaderErrors, Assertions) {
   EXPECT_EQ(step_error("assert: {objet: Mx}"),
             "20:18: unknown key 'objet' in 'assert'; did you mean 'object'? (allowed: irql, KernelApcDisable, "
             "SpecialApcDisable, KeAreApcsDisabled, KeAreAllApcsDisabled, last_status, object, value, Locked, "
-            "Waiting, Waking, MultipleShared, Shared, signaled, signal_state, owner, count, waiters, variable, local, result)");
+            "Waiting, Waking, MultipleShared, Shared, signaled, signal_state, owner, count, waiters, variable, local, result, "
+            "contention, old_irql, priority, waiter_list, share_count, wait_chain)");
   EXPECT_EQ(step_error("assert: {}"), "20:17: 'assert' needs at least one key");
 
   EXPECT_EQ(step_of("assert: {object: Mx, owner: none}").assertion->owner, "none");
@@ -1360,6 +1397,36 @@ TEST(LevelLoading, LevelWithoutGoalAndBadGoalKeysAreErrors) {
             "2:1: a 'level' needs a 'goal' (what the student must make happen)");
   EXPECT_TRUE(contains(only_error("name: l\ngoal: {outcom: deadlock}\nthreads:\n  - {name: A, steps: [log: x]}\n"),
                        "unknown key 'outcom' in 'goal'"));
+}
+
+// Issue #6: the kernel-test assert keys, try/except and the new routines' arguments.
+TEST(LoaderErrors, KernelTestKeysAndTry) {
+  EXPECT_EQ(step_error("assert: {object: Ev, contention: 1}"),
+            "20:30: 'contention' applies to a guarded_mutex or fast_mutex, but 'Ev' is an event");
+  EXPECT_EQ(step_error("assert: {object: GM, old_irql: APC_LEVEL}"),
+            "20:30: 'old_irql' applies to a fast_mutex, but 'GM' is a guarded_mutex");
+  EXPECT_EQ(step_error("assert: {object: Ev, share_count: 1}"),
+            "20:30: 'share_count' applies to a push_lock, but 'Ev' is an event");
+  EXPECT_EQ(step_error("assert: {object: SL, waiter_list: []}"),
+            "20:30: 'waiter_list' applies to an event or semaphore or timer or mutex or guarded_mutex or "
+            "fast_mutex or gate, but 'SL' is a spin_lock");
+  EXPECT_EQ(step_error("assert: {object: Ev, waiter_list: [T, Nobody]}"),
+            "20:47: unknown thread 'Nobody' (in 'waiter_list')");
+  EXPECT_EQ(step_error("assert: {object: PL, wait_chain: [S, Q]}"),
+            "20:46: expected one of S, X for a 'wait_chain' entry, got 'Q'");
+  EXPECT_EQ(step_error("assert: {priority: 32}"), "20:28: expected an integer in 0..31 for 'priority', got '32'");
+  EXPECT_EQ(step_error("assert: {wait_chain: [S]}"),
+            "20:18: 'wait_chain' is about an object: add 'object: NAME' to the assert");
+  EXPECT_EQ(step_error("{try: [{log: x}]}"), "20:10: 'try' needs 'except: STATUS_...' (the status it catches)");
+  EXPECT_EQ(step_error("{try: [{log: x}], except: nope}"),
+            "20:35: expected an NTSTATUS name (STATUS_MUTANT_NOT_OWNED, ...) or code for 'except', got 'nope'");
+  EXPECT_EQ(step_error("{try: [{log: x}], except: STATUS_X, finally: []}"),
+            "20:45: unknown key 'finally' in 'try' (a 'try' step has 'try' and 'except')");
+  EXPECT_EQ(step_error("KeReleaseMutant: {mutant: Mx, abandon: maybe}"),
+            "20:48: expected true or false for 'abandon', got 'maybe'");
+  EXPECT_EQ(step_error("KeReleaseMutant: {mutant: GM}"),
+            "20:35: 'KeReleaseMutant' needs a mutex, but 'GM' is a guarded_mutex");
+  EXPECT_EQ(step_error("KeTestSpinLock: Ev"), "20:25: 'KeTestSpinLock' needs a spin_lock, but 'Ev' is an event");
 }
 
 }  // namespace

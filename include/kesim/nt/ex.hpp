@@ -40,6 +40,8 @@ bool ExTryToAcquireFastMutex(FAST_MUTEX& mutex);
 void ExReleaseFastMutex(FAST_MUTEX& mutex);
 void ExAcquireFastMutexUnsafe(FAST_MUTEX& mutex);
 void ExReleaseFastMutexUnsafe(FAST_MUTEX& mutex);
+void ExEnterCriticalRegionAndAcquireFastMutexUnsafe(FAST_MUTEX& mutex);
+void ExReleaseFastMutexUnsafeAndLeaveCriticalRegion(FAST_MUTEX& mutex);
 
 }  // namespace kesim::ex
 

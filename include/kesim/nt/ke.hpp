@@ -70,6 +70,7 @@ LONG KePulseEvent(KEVENT& event, KPRIORITY increment, bool wait);
 LONG KeReadStateEvent(const KEVENT& event);
 LONG KeReleaseSemaphore(KSEMAPHORE& semaphore, KPRIORITY increment, LONG adjustment, bool wait);
 LONG KeReleaseMutex(KMUTANT& mutex, bool wait);
+LONG KeReleaseMutant(KMUTANT& mutant, KPRIORITY increment, bool abandon, bool wait);
 bool KeSetTimer(KTIMER& timer, Time due, Time period);
 bool KeCancelTimer(KTIMER& timer);
 void KeWaitForGate(KGATE& gate, KWAIT_REASON reason, KPROCESSOR_MODE mode);
@@ -78,9 +79,20 @@ void KeSignalGateBoostPriority(KGATE& gate);
 // ---- spin locks and guarded mutexes -----------------------------------------------------------
 KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock);
 void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql);
+void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock);   // no IRQL change
+void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK& lock);
+bool KeTryToAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock);
+bool KeTestSpinLock(const KSPIN_LOCK& lock);          // TRUE when the lock looks free
+// In-stack queued spin locks: the KLOCK_QUEUE_HANDLE is the caller's; kesim keeps its OldIrql
+// for the caller (returned here, passed back to the release).
+KIRQL KeAcquireInStackQueuedSpinLock(KSPIN_LOCK& lock);
+void KeReleaseInStackQueuedSpinLock(KSPIN_LOCK& lock, KIRQL old_irql);
+KIRQL KeRaiseIrqlToDpcLevel();                        // returns the old IRQL
 void KeAcquireGuardedMutex(KGUARDED_MUTEX& mutex);
 bool KeTryToAcquireGuardedMutex(KGUARDED_MUTEX& mutex);
 void KeReleaseGuardedMutex(KGUARDED_MUTEX& mutex);
+void KeAcquireGuardedMutexUnsafe(KGUARDED_MUTEX& mutex);  // no guarded region
+void KeReleaseGuardedMutexUnsafe(KGUARDED_MUTEX& mutex);
 
 // ---- threads ------------------------------------------------------------------------------------
 KPRIORITY KeSetPriorityThread(KTHREAD& thread, KPRIORITY priority);
