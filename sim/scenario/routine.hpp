@@ -41,6 +41,7 @@ enum class Arg : std::uint8_t {
   period,         // a duration -> period
   number,         // an integer in [KeySpec::min, KeySpec::max] -> number
   flag,           // true/false -> flag (the Wait argument)
+  wait_flag,      // true/false -> number: a Wait argument whose default (the row's number) is TRUE
   alertable,      // true/false -> alertable
   mode,           // KernelMode / UserMode -> mode
   wait_type,      // WaitAll / WaitAny -> wait_type

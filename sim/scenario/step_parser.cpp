@@ -187,6 +187,9 @@ void StepParser::parse_value(Step& step, const KeySpec& spec, const Field& f, co
       if (auto n = r_.integer(f, spec.min, spec.max)) step.number = *n;
       break;
     case Arg::flag: step.flag = r_.boolean(f).value_or(false); break;
+    case Arg::wait_flag:
+      if (auto b = r_.boolean(f)) step.number = *b ? 1 : 0;
+      break;
     case Arg::alertable: step.alertable = r_.boolean(f).value_or(false); break;
     case Arg::mode:
       if (auto i = r_.choice(f, {"KernelMode", "UserMode"})) step.mode = static_cast<Mode>(*i);
