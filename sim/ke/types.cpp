@@ -105,6 +105,7 @@ const char* object_type_name(KOBJECTS t) {
     case KOBJECTS::FastMutexObject: return "FastMutex";
     case KOBJECTS::SpinLockObject: return "SpinLock";
     case KOBJECTS::InterlockedWordObject: return "InterlockedWord";
+    case KOBJECTS::ResourceObject: return "Resource";
   }
   return "?";
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/autoboost/autoboost.hpp"
+#include "sim/ex/eresource.hpp"
 #include "sim/ex/fmutex.hpp"
 #include "sim/ex/pushlock.hpp"
 #include "sim/io/io.hpp"
@@ -161,6 +162,7 @@ void Interpreter::create_objects() {
       case ObjectType::fast_mutex: obj = &ex::create_fast_mutex(kernel(), o.name); break;
       case ObjectType::gate: obj = &kernel().create_gate(o.name); break;
       case ObjectType::spin_lock: obj = &kernel().create_spin_lock(o.name); break;
+      case ObjectType::resource: obj = &ex::create_resource(kernel(), o.name); break;
     }
     objects_.push_back(obj);
   }

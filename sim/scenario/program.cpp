@@ -10,9 +10,10 @@
 namespace kesim::scenario {
 namespace {
 
-constexpr std::array<const char*, 10> kObjectTypeNames = {
+constexpr std::array<const char*, 11> kObjectTypeNames = {
     "push_lock", "event",      "semaphore", "timer",     "mutex",
     "guarded_mutex", "fast_mutex", "gate",  "spin_lock", "cache_aware_push_lock",
+    "resource",
 };
 
 constexpr std::array<const char*, 6> kOutcomeNames = {

@@ -79,6 +79,12 @@ enum class Op : std::uint16_t {
   KeAcquireSpinLockAtDpcLevel, KeReleaseSpinLockFromDpcLevel, KeTryToAcquireSpinLockAtDpcLevel,
   KeTestSpinLock, KeAcquireInStackQueuedSpinLock, KeReleaseInStackQueuedSpinLock,
   KeRaiseIrqlToDpcLevel, try_,
+  // ERESOURCE (sim/ex/eresource.hpp; rows in routines_resource.cpp)
+  ExInitializeResourceLite, ExDeleteResourceLite, ExAcquireResourceExclusiveLite,
+  ExTryToAcquireResourceExclusiveLite, ExAcquireResourceSharedLite, ExAcquireSharedStarveExclusive,
+  ExAcquireSharedWaitForExclusive, ExConvertExclusiveToSharedLite, ExReleaseResourceLite,
+  ExIsResourceAcquiredExclusiveLite, ExIsResourceAcquiredSharedLite, ExGetExclusiveWaiterCount,
+  ExGetSharedWaiterCount,
   count_
 };
 
@@ -89,7 +95,7 @@ std::optional<Op> op_from_name(std::string_view name);
 
 enum class ObjectType : std::uint8_t {
   push_lock, event, semaphore, timer, mutex, guarded_mutex, fast_mutex, gate, spin_lock,
-  cache_aware_push_lock,
+  cache_aware_push_lock, resource,
 };
 const char* object_type_name(ObjectType t);
 std::optional<ObjectType> object_type_from_name(std::string_view s);

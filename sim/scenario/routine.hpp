@@ -42,6 +42,7 @@ enum class Arg : std::uint8_t {
   number,         // an integer in [KeySpec::min, KeySpec::max] -> number
   flag,           // true/false -> flag (the Wait argument)
   abandon,        // true/false -> abandon (KeReleaseMutant)
+  wait_flag,      // true/false -> number: a Wait argument whose default (the row's number) is TRUE
   alertable,      // true/false -> alertable
   mode,           // KernelMode / UserMode -> mode
   wait_type,      // WaitAll / WaitAny -> wait_type

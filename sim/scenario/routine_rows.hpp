@@ -17,6 +17,7 @@ std::span<const RoutineDescriptor> threads();     // threads, IRQL, regions, APC
 std::span<const RoutineDescriptor> locks();       // push locks, mutexes, spin locks
 std::span<const RoutineDescriptor> dispatcher();  // waits, events, semaphores, timers, gates, I/O
 std::span<const RoutineDescriptor> words();       // §7 memory words, YieldProcessor
+std::span<const RoutineDescriptor> resource();    // ERESOURCE (routines_resource.cpp)
 
 using detail::StepParser;
 using detail::type_bit;

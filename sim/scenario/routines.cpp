@@ -16,7 +16,8 @@ using Index = std::array<const RoutineDescriptor*, kOps>;
 Index build_index() {
   Index index{};
   for (std::span<const RoutineDescriptor> group :
-       {rows::control(), rows::threads(), rows::locks(), rows::dispatcher(), rows::words()}) {
+       {rows::control(), rows::threads(), rows::locks(), rows::dispatcher(), rows::words(),
+        rows::resource()}) {
     for (const RoutineDescriptor& d : group) {
       const auto i = static_cast<std::size_t>(d.op);
       if (i < kOps && !index[i]) index[i] = &d;

@@ -188,6 +188,9 @@ void StepParser::parse_value(Step& step, const KeySpec& spec, const Field& f, co
       break;
     case Arg::flag: step.flag = r_.boolean(f).value_or(false); break;
     case Arg::abandon: step.abandon = r_.boolean(f).value_or(false); break;
+    case Arg::wait_flag:
+      if (auto b = r_.boolean(f)) step.number = *b ? 1 : 0;
+      break;
     case Arg::alertable: step.alertable = r_.boolean(f).value_or(false); break;
     case Arg::mode:
       if (auto i = r_.choice(f, {"KernelMode", "UserMode"})) step.mode = static_cast<Mode>(*i);

@@ -26,6 +26,9 @@ const char* not_waitable_hint(ObjectType t) {
       return "a spin lock is not a dispatcher object; use KeAcquireSpinLock";
     case ObjectType::gate:
       return "a gate is not waited on with KeWaitFor*; use KeWaitForGate";
+    case ObjectType::resource:
+      return "an ERESOURCE is not a dispatcher object; use ExAcquireResourceExclusiveLite or "
+             "ExAcquireResourceSharedLite";
     default:
       return nullptr;
   }

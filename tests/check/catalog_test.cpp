@@ -46,6 +46,7 @@ constexpr ExpectedCode kExpectedCodes[] = {
     {0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION"},
     {0xC8, "IRQL_UNEXPECTED_VALUE"},
     {0xE1, "WORKER_THREAD_RETURNED_AT_BAD_IRQL"},
+    {0xE3, "RESOURCE_NOT_OWNED"},
     {0x133, "DPC_WATCHDOG_VIOLATION"},
     {0x153, "KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION"},
     {0x157, "KERNEL_THREAD_PRIORITY_FLOOR_VIOLATION"},
@@ -81,6 +82,11 @@ const std::vector<std::string> kExpectedOps = {
     "KeClearEvent", "KePulseEvent", "KeReleaseSemaphore", "KeSetTimer", "KeCancelTimer",
     "KeWaitForGate", "KeSignalGateBoostPriority",
     "ZwCreateFile", "ZwWriteFile", "ZwOpenFile", "ZwSetInformationFile", "ZwClose",
+    "ExInitializeResourceLite", "ExDeleteResourceLite", "ExAcquireResourceExclusiveLite",
+    "ExTryToAcquireResourceExclusiveLite", "ExAcquireResourceSharedLite",
+    "ExAcquireSharedStarveExclusive", "ExAcquireSharedWaitForExclusive",
+    "ExConvertExclusiveToSharedLite", "ExReleaseResourceLite", "ExIsResourceAcquiredExclusiveLite",
+    "ExIsResourceAcquiredSharedLite", "ExGetExclusiveWaiterCount", "ExGetSharedWaiterCount",
 };
 
 std::string lower_hex(std::uint32_t v) {

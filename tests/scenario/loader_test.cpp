@@ -100,6 +100,7 @@ objects:
   FM: {type: fast_mutex}
   Gt: {type: gate}
   SL: {type: spin_lock}
+  Rs: {type: resource}
 routines:
   Touch:
     - ExAcquirePushLockShared: PL
@@ -226,6 +227,19 @@ threads:
           - assert: {object: FM, old_irql: APC_LEVEL}
           - assert: {object: PL, share_count: 3, wait_chain: [S, X]}
         except: [STATUS_MUTANT_NOT_OWNED, 0xC0000047]
+      - ExInitializeResourceLite: Rs
+      - ExAcquireResourceExclusiveLite: {resource: Rs, wait: FALSE, as: ok}
+      - ExTryToAcquireResourceExclusiveLite: Rs
+      - ExAcquireResourceSharedLite: Rs
+      - ExAcquireSharedStarveExclusive: {resource: Rs}
+      - ExAcquireSharedWaitForExclusive: Rs
+      - ExConvertExclusiveToSharedLite: Rs
+      - ExReleaseResourceLite: Rs
+      - ExIsResourceAcquiredExclusiveLite: Rs
+      - ExIsResourceAcquiredSharedLite: {object: Rs, as: n}
+      - ExGetExclusiveWaiterCount: Rs
+      - ExGetSharedWaiterCount: Rs
+      - ExDeleteResourceLite: Rs
 variables:
   W: 0
   Owners: {value: 0x10}
@@ -261,8 +275,8 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(p_->name, "every-op_1.0");
   EXPECT_EQ(p_->description, "All operations.");
   EXPECT_EQ(p_->file, "t.yaml");
-  EXPECT_EQ(p_->source_lines.size(), 161u);
-  EXPECT_EQ(p_->source_lines[36], "      - work: 50us");
+  EXPECT_EQ(p_->source_lines.size(), 175u);
+  EXPECT_EQ(p_->source_lines[37], "      - work: 50us");
   const Machine& m = p_->machine;
   EXPECT_EQ(m.processors, 4);
   EXPECT_EQ(m.version, Version::server2003);
@@ -275,7 +289,7 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(m.max_steps, 1000u);
   EXPECT_EQ(m.stack_size, 65536u);
 
-  ASSERT_EQ(p_->objects.size(), 10u);
+  ASSERT_EQ(p_->objects.size(), 11u);
   const char* names[] = {"PL", "CPL", "Ev", "Sem", "Tm", "Mx", "GM", "FM", "Gt", "SL"};
   ObjectType types[] = {ObjectType::push_lock, ObjectType::cache_aware_push_lock, ObjectType::event,
                         ObjectType::semaphore, ObjectType::timer, ObjectType::mutex,
@@ -301,13 +315,22 @@ TEST_F(FullScenario, WordsResultsAndControlFlow) {
   ASSERT_EQ(p_->variables.size(), 2u);
   EXPECT_EQ(p_->variables[0].name, "W");
   EXPECT_EQ(p_->variables[1].initial, 0x10);
-  EXPECT_EQ(p_->locals, (std::vector<std::string>{"old", "now", "seen", "prev", "irql"}));
+  EXPECT_EQ(p_->locals, (std::vector<std::string>{"old", "now", "seen", "prev", "irql", "ok", "n"}));
   ASSERT_EQ(p_->invariants.size(), 1u);
   EXPECT_EQ(p_->invariants[0].index, 1);
   EXPECT_EQ(p_->invariants[0].op, CmpOp::le);
   EXPECT_EQ(p_->invariants[0].value, 1);
   const auto& late = p_->threads[2].steps;
-  ASSERT_EQ(late.size(), 19u);
+  ASSERT_EQ(late.size(), 32u);
+  // ERESOURCE: Wait is TRUE unless written FALSE (kept in Step::number).
+  EXPECT_EQ(late[20].op, Op::ExAcquireResourceExclusiveLite);
+  EXPECT_EQ(late[20].number, 0);
+  EXPECT_EQ(late[20].object, 10);
+  EXPECT_EQ(late[20].as_local, 5);
+  EXPECT_EQ(late[22].op, Op::ExAcquireResourceSharedLite);
+  EXPECT_EQ(late[22].number, 1);
+  EXPECT_EQ(late[23].number, 1);  // map form without `wait`
+  EXPECT_EQ(late[28].as_local, 6);
   EXPECT_EQ(late[0].op, Op::InterlockedCompareExchange);
   EXPECT_EQ(late[0].variable, 0);
   EXPECT_EQ(late[0].operand.value, 1);
@@ -400,7 +423,7 @@ TEST_F(FullScenario, ThreadsAndRoutines) {
   EXPECT_EQ(main.start_time, 0);
   EXPECT_EQ(main.affinity, (std::vector<int>{0, 3}));
   EXPECT_EQ(main.count, 1);
-  EXPECT_EQ(main.loc.line, 32);
+  EXPECT_EQ(main.loc.line, 33);
   const ThreadDecl& worker = p_->threads[1];
   EXPECT_EQ(worker.start, StartKind::manual);
   EXPECT_EQ(worker.count, 3);
@@ -413,11 +436,11 @@ TEST_F(FullScenario, ThreadsAndRoutines) {
   // Two named routines, then the anonymous one of the inline APC.
   ASSERT_EQ(p_->routines.size(), 3u);
   EXPECT_EQ(p_->routines[0].name, "Touch");
-  EXPECT_EQ(p_->routines[0].loc.line, 26);
+  EXPECT_EQ(p_->routines[0].loc.line, 27);
   ASSERT_EQ(p_->routines[0].steps.size(), 2u);
   EXPECT_EQ(p_->routines[0].steps[0].op, Op::ExAcquirePushLockShared);
   EXPECT_EQ(p_->routines[0].steps[0].object, PL);
-  EXPECT_EQ(p_->routines[0].steps[0].loc.line, 27);
+  EXPECT_EQ(p_->routines[0].steps[0].loc.line, 28);
   EXPECT_EQ(p_->routines[0].steps[0].loc.column, 7);
   EXPECT_EQ(p_->routines[1].steps.at(0).routine, 0);
   EXPECT_EQ(p_->routines[2].name, "");
@@ -439,7 +462,7 @@ TEST_F(FullScenario, EveryOperationAppears) {
   for (const ThreadDecl& t : p_->threads) walk(walk, t.steps);
   for (const Routine& r : p_->routines) walk(walk, r.steps);
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(Op::count_));
-  for (int k = 0; k < 66; ++k) EXPECT_EQ(main_step(k).loc.line, 37 + k) << k;
+  for (int k = 0; k < 66; ++k) EXPECT_EQ(main_step(k).loc.line, 38 + k) << k;
   EXPECT_EQ(main_step(0).loc.column, 9);
 }
 
@@ -454,7 +477,7 @@ TEST_F(FullScenario, ControlSteps) {
   EXPECT_EQ(rep.body[0].op, Op::log);
   EXPECT_EQ(rep.body[0].text.raw, "pass ${i} of ${index}");
   EXPECT_TRUE(rep.body[0].text.has_vars);
-  EXPECT_EQ(rep.body[0].loc.line, 38);
+  EXPECT_EQ(rep.body[0].loc.line, 39);
   EXPECT_EQ(rep.body[0].loc.column, 44);
   EXPECT_EQ(rep.body[1].number, 0);
   EXPECT_EQ(rep.body[1].var, "");
@@ -490,7 +513,7 @@ TEST_F(FullScenario, Assertions) {
   EXPECT_EQ(a.object, -1);
   EXPECT_FALSE(a.Locked.has_value());
   ASSERT_EQ(a.key_locs.size(), 6u);
-  EXPECT_EQ(a.key_locs.at("irql").line, 43);
+  EXPECT_EQ(a.key_locs.at("irql").line, 44);
   EXPECT_EQ(a.key_locs.at("irql").column, 18);
   EXPECT_EQ(a.key_locs.at("KernelApcDisable").column, 35);
 
@@ -609,7 +632,7 @@ TEST_F(FullScenario, IoStepsAndExpect) {
 
   const Expect& e = p_->expect;
   EXPECT_TRUE(e.present);
-  EXPECT_EQ(e.loc.line, 156);
+  EXPECT_EQ(e.loc.line, 170);
   EXPECT_EQ(e.outcome, Outcome::deadlock);
   EXPECT_FALSE(e.bugcheck.has_value());
   EXPECT_EQ(e.deadlock, (std::vector<std::string>{"Main", "Worker[2]"}));
@@ -862,10 +885,10 @@ objects:
                           "5:31: semaphore 'C': count 5 is greater than its limit 4",
                           "6:31: expected an integer in 1..2147483647 for 'limit', got '0'",
                           "7:3: object 'E' needs a 'type' (push_lock, event, semaphore, timer, mutex, "
-                          "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock)",
+                          "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock, resource)",
                           "8:13: unknown object type 'evnt'; did you mean 'event'? (types: push_lock, "
                           "event, semaphore, timer, mutex, guarded_mutex, fast_mutex, gate, spin_lock, "
-                          "cache_aware_push_lock)",
+                          "cache_aware_push_lock, resource)",
                           "9:6: expected a map for object 'G', got 'event'",
                           "10:3: duplicate key 'A' in 'objects' (first at line 3)",
                           "11:26: expected one of notification, synchronization for 'kind', got 'periodic'",
@@ -1001,6 +1024,36 @@ TEST(LoaderErrors, ObjectReferences) {
             "20:29: 'KeSetTimer' needs a timer, but 'Ev' is an event");
   EXPECT_EQ(step_error("ExInitializePushLock: SL"),
             "20:31: 'ExInitializePushLock' needs a push_lock, but 'SL' is a spin_lock");
+}
+
+// ERESOURCE misuse the loader reports: options it does not take, a wait on it (not a dispatcher
+// object), a Wait that is not a BOOLEAN, a key the routine does not take, the wrong lock type.
+TEST(LoaderErrors, ResourceMisuse) {
+  LoadResult r = load(R"(name: r
+objects:
+  R: {type: resource, count: 1}
+  PL: {type: push_lock}
+threads:
+  - name: T
+    steps:
+      - KeWaitForSingleObject: R
+      - ExAcquireResourceExclusiveLite: {resource: R, wait: maybe}
+      - ExAcquirePushLockExclusive: R
+      - ExReleaseResourceLite: PL
+      - ExAcquireResourceSharedLite: {resource: R, Wait: TRUE}
+      - ExTryToAcquireResourceExclusiveLite: {resource: R, wait: FALSE}
+)");
+  EXPECT_EQ(errors_of(r),
+            (Lines{"3:23: 'count' does not apply to a resource (it takes only 'type')",
+                   "8:32: 'R': an ERESOURCE is not a dispatcher object; use ExAcquireResourceExclusiveLite "
+                   "or ExAcquireResourceSharedLite",
+                   "9:61: expected true or false for 'wait', got 'maybe'",
+                   "10:37: 'ExAcquirePushLockExclusive' needs a push_lock, but 'R' is a resource",
+                   "11:32: 'ExReleaseResourceLite' needs a resource, but 'PL' is a push_lock",
+                   "12:52: unknown key 'Wait' in 'ExAcquireResourceSharedLite'; did you mean 'wait'? "
+                   "(allowed: resource, wait)",
+                   "13:47: unknown key 'resource' in 'ExTryToAcquireResourceExclusiveLite' (allowed: object, as)",
+                   "13:60: unknown key 'wait' in 'ExTryToAcquireResourceExclusiveLite' (allowed: object, as)"}));
 }
 
 TEST(LoaderErrors, WaitingOnSomethingThatIsNotADispatcherObject) {

@@ -35,7 +35,8 @@ constexpr int kOps = static_cast<int>(Op::count_);
 
 std::vector<const RoutineDescriptor*> every_row() {
   std::vector<const RoutineDescriptor*> out;
-  for (auto group : {rows::control(), rows::threads(), rows::locks(), rows::dispatcher(), rows::words()})
+  for (auto group : {rows::control(), rows::threads(), rows::locks(), rows::dispatcher(), rows::words(),
+                     rows::resource()})
     for (const RoutineDescriptor& d : group) out.push_back(&d);
   return out;
 }

@@ -43,6 +43,24 @@ void ExReleaseFastMutexUnsafe(FAST_MUTEX& mutex);
 void ExEnterCriticalRegionAndAcquireFastMutexUnsafe(FAST_MUTEX& mutex);
 void ExReleaseFastMutexUnsafeAndLeaveCriticalRegion(FAST_MUTEX& mutex);
 
+// ERESOURCE (ReactOS ex/resource.c): owner-recursive reader/writer lock with an owner table.
+// Callers run below DISPATCH_LEVEL with normal kernel APCs disabled (KeEnterCriticalRegion; not
+// checked, as on a free build). `wait` FALSE returns FALSE instead of blocking.
+struct ERESOURCE;
+ke::NTSTATUS ExInitializeResourceLite(ERESOURCE& resource);
+ke::NTSTATUS ExDeleteResourceLite(ERESOURCE& resource);
+bool ExAcquireResourceExclusiveLite(ERESOURCE& resource, bool wait);
+bool ExTryToAcquireResourceExclusiveLite(ERESOURCE& resource);
+bool ExAcquireResourceSharedLite(ERESOURCE& resource, bool wait);
+bool ExAcquireSharedStarveExclusive(ERESOURCE& resource, bool wait);
+bool ExAcquireSharedWaitForExclusive(ERESOURCE& resource, bool wait);
+void ExConvertExclusiveToSharedLite(ERESOURCE& resource);
+void ExReleaseResourceLite(ERESOURCE& resource);  // bugcheck 0xE3 if the caller owns no share
+bool ExIsResourceAcquiredExclusiveLite(ERESOURCE& resource);
+std::uint32_t ExIsResourceAcquiredSharedLite(ERESOURCE& resource);  // the caller's count
+std::uint32_t ExGetExclusiveWaiterCount(ERESOURCE& resource);
+std::uint32_t ExGetSharedWaiterCount(ERESOURCE& resource);
+
 }  // namespace kesim::ex
 
 namespace kesim::nt {

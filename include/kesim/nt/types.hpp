@@ -59,6 +59,7 @@ inline constexpr KWAIT_REASON UserRequest = 6;
 inline constexpr KWAIT_REASON WrExecutive = 7;
 inline constexpr KWAIT_REASON WrKeyedEvent = 21;
 inline constexpr KWAIT_REASON WrTerminated = 22;
+inline constexpr KWAIT_REASON WrResource = 27;
 inline constexpr KWAIT_REASON WrPushLock = 28;
 inline constexpr KWAIT_REASON WrMutex = 29;
 inline constexpr KWAIT_REASON WrFastMutex = 34;
@@ -77,6 +78,7 @@ enum class KOBJECTS : std::uint8_t {
   // Not dispatcher objects; kesim numbers them after the NT range so reports can name them.
   PushLockObject = 32, CacheAwarePushLockObject, GuardedMutexObject, FastMutexObject,
   SpinLockObject, InterlockedWordObject,
+  ResourceObject,  // ERESOURCE (sim/ex/eresource.hpp)
 };
 const char* object_type_name(KOBJECTS t);
 
@@ -91,6 +93,7 @@ inline constexpr std::uint32_t MAXIMUM_WAIT_OBJECTS_EXCEEDED = 0xC;
 inline constexpr std::uint32_t KERNEL_APC_PENDING_DURING_EXIT = 0x20;
 inline constexpr std::uint32_t SYSTEM_THREAD_EXCEPTION_NOT_HANDLED = 0x7E;
 inline constexpr std::uint32_t DRIVER_VERIFIER_DETECTED_VIOLATION = 0xC4;
+inline constexpr std::uint32_t RESOURCE_NOT_OWNED = 0xE3;
 inline constexpr std::uint32_t IRQL_UNEXPECTED_VALUE = 0xC8;
 inline constexpr std::uint32_t KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE = 0x162;
 inline constexpr std::uint32_t KERNEL_AUTO_BOOST_LOCK_ACQUISITION_WITH_RAISED_IRQL = 0x192;
