@@ -38,10 +38,10 @@ struct ScheduleRun {
 };
 using RunSchedule = std::function<ScheduleRun(const std::string& token)>;
 
-inline constexpr const char* kStrategies = "random, pct, pos, dfs, portfolio";
+inline constexpr const char* kStrategies = "random, pct, pos, dfs, dpor, portfolio";
 
 struct ExploreConfig {
-  std::string strategy = "portfolio";  // random | pct | pos | dfs | portfolio
+  std::string strategy = "portfolio";  // random | pct | pos | dfs | dpor | portfolio
   int runs = 1000;                      // schedules at most
   std::optional<std::chrono::milliseconds> budget;  // wall clock; whichever of the two first
   std::optional<int> preemption_bound;  // dfs: a fixed bound (else iterative 0, 1, ...)

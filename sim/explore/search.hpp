@@ -27,6 +27,8 @@ class Search {
   virtual bool exhausted() const { return false; }
   // dfs: the whole tree (not only a bounded part) was run: nothing is left anywhere.
   virtual bool complete() const { return false; }
+  // The token to report for a failing run of `token` (dpor: the dfs: token of its picks).
+  virtual std::string report_token(const std::string& token, const ScheduleRun&) const { return token; }
   int runs() const { return runs_; }
 
  protected:
