@@ -19,7 +19,7 @@
 namespace kesim {
 
 struct ExploreOptions {
-  std::string strategy = "random";  // random | pct | pos | dfs | portfolio
+  std::string strategy = "random";  // random | pct | pos | dfs | dpor | portfolio
   int runs = 1000;                  // schedules to try at most
   int bound = 2;                    // dfs: preemption bound; pct: depth - 1; unused by the others
   bool fail_on_findings = true;     // a data_race or lock_order finding fails the schedule

@@ -96,17 +96,14 @@ StopReason Engine::run() {
 Task* Engine::find_next() {
   for (;;) {
     while (!events_.empty() && events_.front().time <= now_) {
-      std::pop_heap(events_.begin(), events_.end(), Later{});
-      Event ev = events_.back();
-      events_.pop_back();
-      // Events count toward max_steps: a 1 ns periodic timer is a loop of events alone.
-      if (++counted_ > max_steps_) [[unlikely]] {
-        stop_reason_ = StopReason::StepLimit;
-        stop_requested_ = true;
-        return nullptr;
+      if (instants_) [[unlikely]] {
+        if (!fire_due_event()) break;  // the executing tasks go first
+      } else {
+        std::pop_heap(events_.begin(), events_.end(), Later{});
+        const Event ev = events_.back();
+        events_.pop_back();
+        fire(ev);
       }
-      ++events_processed_;
-      ev.handler->on_event(ev.a, ev.b);
       if (stop_requested_) return nullptr;
     }
     if (stop_requested_) return nullptr;
@@ -126,9 +123,66 @@ Task* Engine::find_next() {
       return nullptr;
     }
     now_ = next;
+    note_access(kAccessGlobal, true);
   }
 }
 
+
+void Engine::fire(const Event& ev) {
+  // Events count toward max_steps: a 1 ns periodic timer is a loop of events alone.
+  if (++counted_ > max_steps_) [[unlikely]] {
+    stop_reason_ = StopReason::StepLimit;
+    stop_requested_ = true;
+    return;
+  }
+  ++events_processed_;
+  note_access(kAccessGlobal, true);
+  ev.handler->on_event(ev.a, ev.b);
+}
+
+// Time as a choice. Events the model orders itself (declared starts, quantum ends) due now go
+// first, in queue order. Among the orderable ones due now the strategy picks which fires next —
+// or, when some task can execute at this instant, lets the tasks run first: on another CPU a
+// thread may call KeSetEvent before a timeout due at the same instant expires.
+bool Engine::fire_due_event() {
+  constexpr std::size_t kMaxTied = 16;  // further ties keep queue order
+  std::array<std::size_t, kMaxTied> due;
+  std::size_t n = 0;
+  std::size_t fixed = events_.size();
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    const Event& e = events_[i];
+    if (e.time > now_) continue;
+    if (!e.handler->orderable()) {
+      if (fixed == events_.size() || Later{}(events_[fixed], e)) fixed = i;
+      continue;
+    }
+    if (n < kMaxTied) {
+      due[n++] = i;
+    } else {
+      // Keep the kMaxTied oldest: replace the youngest kept if this one is older.
+      std::size_t youngest = 0;
+      for (std::size_t j = 1; j < n; ++j)
+        if (Later{}(events_[due[j]], events_[due[youngest]])) youngest = j;
+      if (Later{}(events_[due[youngest]], e)) due[youngest] = i;
+    }
+  }
+  std::size_t pick = fixed;
+  if (pick == events_.size()) {
+    std::sort(due.begin(), due.begin() + static_cast<std::ptrdiff_t>(n),
+              [&](std::size_t a, std::size_t b) { return Later{}(events_[b], events_[a]); });
+    const bool tasks = exec_count_ > 0;
+    std::size_t k = 0;
+    if (n + (tasks ? 1 : 0) >= 2) k = std::min(strategy_->choose_instant(n, tasks), n - (tasks ? 0 : 1));
+    if (k == n) return false;
+    pick = due[k];
+  }
+  const Event ev = events_[pick];
+  events_[pick] = events_.back();
+  events_.pop_back();
+  std::make_heap(events_.begin(), events_.end(), Later{});
+  fire(ev);
+  return true;
+}
 
 void Engine::step_limit() {
   stop_reason_ = StopReason::StepLimit;
@@ -173,6 +227,7 @@ Time Engine::work(Time d) {
   if (now_ >= cpus_[static_cast<std::size_t>(t.cpu)].quantum_end && end_quantum(t.cpu)) [[unlikely]]
     while (t.state != TaskState::Running) reschedule();
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
+  note_sched(t);
   set_activity(t, Activity::Working);
   t.work_end = sat_add(now_, d);
   t.work_left = 0;
@@ -246,6 +301,7 @@ void Engine::QuantumEnd::on_event(std::uint64_t a, std::uint64_t gen) {
 bool Engine::end_quantum(int cpu) {
   Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
   Task* t = c.running;
+  note_sched(*t);
   if (quantum_end_hook_) {
     // The task is on its CPU, in no ready queue: its priority can change in place.
     const auto p = static_cast<std::uint8_t>(std::clamp(quantum_end_hook_(*t), 0, kPriorities - 1));
@@ -278,6 +334,7 @@ void Engine::detach(Task& t) {
 
 void Engine::block() {
   Task& t = *current_;
+  note_sched(t);
   detach(t);
   set_state(t, TaskState::Blocked);
   reschedule();
@@ -286,6 +343,7 @@ void Engine::block() {
 
 void Engine::spin() {
   Task& t = *current_;
+  note_sched(t);
   while (t.state != TaskState::Running) reschedule();
   set_activity(t, Activity::Stalled);
   reschedule();
@@ -293,6 +351,7 @@ void Engine::spin() {
 
 void Engine::poke(Task& t) {
   if (t.state == TaskState::Running && t.activity == Activity::Stalled) {
+    note_sched(t);
     set_activity(t, Activity::Executing);
     t.exec_stamp = ++exec_seq_;
   }
@@ -300,6 +359,7 @@ void Engine::poke(Task& t) {
 
 void Engine::interrupt(Task& t) {
   if (t.state != TaskState::Running || t.activity != Activity::Working) return;
+  note_sched(t);
   t.work_left = t.work_end - now_;
   ++t.work_gen;
   set_activity(t, Activity::Executing);
@@ -308,11 +368,13 @@ void Engine::interrupt(Task& t) {
 
 void Engine::exit_current() {
   Task& t = *current_;
+  note_sched(t);
   detach(t);
   set_state(t, TaskState::Finished);
   --live_tasks_;
   Task* next = unwinding_ ? nullptr : find_next();
   current_ = next;
+  if (next) note_switch(*next);
   fiber::finish_and_switch(t.fiber, next ? next->fiber : main_);
 }
 
@@ -329,6 +391,7 @@ void Engine::leave_cpu(Task& t) {
 
 void Engine::run_on(int cpu, Task& t) {
   Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
+  note_sched(t);
   c.running = &t;
   c.quantum_end = sat_add(now_, quantum_);
   ++c.quantum_gen;
@@ -356,6 +419,7 @@ void Engine::dispatch(int cpu) {
 void Engine::preempt(int cpu, bool to_front) {
   Cpu& c = cpus_[static_cast<std::size_t>(cpu)];
   Task& v = *c.running;
+  note_sched(v);
   if (v.activity == Activity::Working) {
     v.work_left = v.work_end - now_;
     ++v.work_gen;
@@ -377,6 +441,7 @@ int Engine::home_cpu(const Task& t) const {
 
 void Engine::ready(Task& t) {
   if (t.state != TaskState::Created && t.state != TaskState::Blocked) return;  // nothing to do
+  note_sched(t);
   if (t.state == TaskState::Created) mark_live(t);
   set_state(t, TaskState::Ready);
   trace_.record({now_, 0, current_cpu(), TraceKind::Ready, t.index, -1, t.priority, 0});
@@ -412,6 +477,9 @@ void Engine::ready(Task& t) {
 }
 
 void Engine::set_preemptible(Task& t, bool on) {
+  // Whether a quantum end may preempt t: part of t's scheduling state (its own transitions
+  // and any quantum end on its CPU already touch t).
+  if (t.preemptible != on) note_task(t);
   t.preemptible = on;
   if (!on || t.state != TaskState::Running) return;
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
@@ -427,6 +495,7 @@ void Engine::set_preemptible(Task& t, bool on) {
 void Engine::set_priority(Task& t, int priority) {
   const auto p = static_cast<std::uint8_t>(std::clamp(priority, 0, kPriorities - 1));
   if (p == t.priority) return;
+  note_sched(t);
   trace_.record({now_, 0, current_cpu(), TraceKind::Priority, t.index, -1, p, t.priority});
   switch (t.state) {
     case TaskState::Ready: {
@@ -488,6 +557,7 @@ Task* Engine::best_ready(int cpu, int min_priority) {
 }
 
 void Engine::post(Time at, EventHandler* h, std::uint64_t a, std::uint64_t b) {
+  note_access(kAccessGlobal, true);
   events_.push_back({at < now_ ? now_ : at, event_seq_++, h, a, b});
   std::push_heap(events_.begin(), events_.end(), Later{});
 }

@@ -62,9 +62,36 @@ struct Task {
 class EventHandler {
  public:
   virtual void on_event(std::uint64_t a, std::uint64_t b) = 0;
+  // Time as a choice: may an exploring strategy order this event among others due at the same
+  // instant, and after work the CPUs do at that instant? True for what Windows does not order
+  // (a timer or timeout expiry, the end of a piece of work, an I/O completion); false for what
+  // the model itself orders (a thread's declared start, the clock's quantum end, which
+  // exploration already chooses through quantum-end candidates).
+  virtual bool orderable() const { return true; }
 
  protected:
   ~EventHandler() = default;
+};
+
+// What a transition touches, for partial-order reduction (sim/explore/dpor.hpp). A DPOR
+// strategy listens; otherwise nothing is recorded (one predictable branch per hook). Objects
+// are small deterministic ids: kAccessGlobal stands for the kernel's shared state as a whole
+// (every kernel object, the dispatcher's ready queues and CPUs, the clock and the event queue);
+// kAccessAllWords is a read of every memory word (a check whose reads kesim cannot see);
+// kAccessFirstWord + i is memory word i (a scenario variable or a C++ InterlockedWord).
+inline constexpr std::uint32_t kAccessGlobal = 0;
+inline constexpr std::uint32_t kAccessAllWords = 1;
+inline constexpr std::uint32_t kAccessFirstWord = 2;
+class AccessSink {
+ public:
+  virtual void on_access(std::uint32_t object, bool write) = 0;
+  // Task `index`'s scheduling state was changed (readied, preempted, woken...).
+  virtual void on_task(std::int32_t index) = 0;
+  // The CPU switches to task `index` (after a choice, or because it alone can run).
+  virtual void on_switch(std::int32_t index) = 0;
+
+ protected:
+  ~AccessSink() = default;
 };
 
 // The scheduling-point hook: every choice of what runs next passes through here.
@@ -87,6 +114,15 @@ class Strategy {
   // the others go first, so a spin loop gives way and spin-based designs terminate under every
   // strategy (a thread that spins on a lock its holder cannot release otherwise starves it).
   virtual void on_yield(const Task& t) {}
+  // A strategy that wants to know what each transition touches (DPOR) returns its sink.
+  virtual AccessSink* access_sink() { return nullptr; }
+  // Time as a choice (exploring strategies only; the default keeps the event queue's order).
+  // `events` orderable events are due at this instant (>= 1), in posting order; `tasks` is
+  // true when some task could execute at this instant before them. Returns the event to fire
+  // next (0 = the oldest, as the queue would), or `events` to let the tasks run first (the
+  // question comes back at their next scheduling point while the events are still due).
+  virtual bool instants() const { return false; }
+  virtual std::size_t choose_instant(std::size_t events, bool tasks) { return 0; }
 };
 
 // Seed 0: keep running the current task until it blocks or works; else the task that has
@@ -110,6 +146,8 @@ class RandomStrategy final : public Strategy {
   explicit RandomStrategy(std::uint64_t seed) : prng_(seed) {}
   bool quantum_ends() const override { return true; }
   std::size_t choose(std::span<Task* const> c, int) override { return prng_.below(c.size()); }
+  bool instants() const override { return true; }
+  std::size_t choose_instant(std::size_t events, bool tasks) override { return prng_.below(events + tasks); }
 
  private:
   Prng prng_;
@@ -175,6 +213,15 @@ class Engine {
     strategy_ = s;
     sticky_ = s->sticky();
     quantum_ends_ = s->quantum_ends();
+    access_ = s->access_sink();
+    instants_ = s->instants();
+  }
+  // Access recording for DPOR (see AccessSink); free when no strategy listens.
+  void note_access(std::uint32_t object, bool write) {
+    if (access_) [[unlikely]] access_->on_access(object, write);
+  }
+  void note_task(const Task& t) {
+    if (access_) [[unlikely]] note_task_slow(t);
   }
   // Called when a task's quantum ends while it runs; returns the task's new priority (the
   // kernel decays boosts here). The engine applies it before choosing whether to rotate.
@@ -277,6 +324,7 @@ class Engine {
   struct QuantumEnd final : EventHandler {
     Engine* e;
     void on_event(std::uint64_t a, std::uint64_t b) override;
+    bool orderable() const override { return false; }
   };
 
   static void task_entry(fiber::Fiber& f);
@@ -293,6 +341,10 @@ class Engine {
     return find_next();
   }
   Task* find_next();
+  // Exploration's order of the events due now (Strategy::instants): fires one, or returns false
+  // when the strategy lets the executing tasks run first.
+  bool fire_due_event();
+  void fire(const Event& ev);
   // The Executing task that runs next (the strategy decides when there are several), or null.
   Task* choose() {
     if (quantum_ends_) [[unlikely]] return choose_with_quantum_ends();
@@ -304,6 +356,7 @@ class Engine {
   }
   void switch_from(Task* self, Task* next) {
     current_ = next;
+    if (next) note_switch(*next);
     fiber::Fiber& to = next ? next->fiber : main_;
     if (self) {
       fiber::switch_to(self->fiber, to);
@@ -314,6 +367,17 @@ class Engine {
     }
   }
   [[noreturn]] void step_limit();
+  void note_task_slow(const Task& t) { access_->on_task(t.index); }
+  void note_switch(const Task& t) {
+    if (access_) [[unlikely]] access_->on_switch(t.index);
+  }
+  // A change of the scheduler's shared state that concerns task t (readied, preempted, ...).
+  void note_sched(const Task& t) {
+    if (access_) [[unlikely]] {
+      access_->on_task(t.index);
+      access_->on_access(kAccessGlobal, true);
+    }
+  }
   Task* choose_with_quantum_ends();
   bool end_quantum(int cpu);
   [[noreturn]] void leave_stopped();
@@ -390,10 +454,12 @@ class Engine {
   fiber::StackPool stacks_;
   StickyStrategy default_strategy_;
   Strategy* strategy_ = &default_strategy_;
+  AccessSink* access_ = nullptr;
   QuantumEndHook quantum_end_hook_ = nullptr;
   std::exception_ptr error_;  // thrown by a task body, rethrown by run()
   bool sticky_ = true;
   bool quantum_ends_ = false;
+  bool instants_ = false;
   bool stop_requested_ = false;
   bool unwinding_ = false;
   StopReason stop_reason_ = StopReason::AllFinished;

@@ -49,11 +49,78 @@ std::size_t PrefixStrategy::choose(std::span<engine::Task* const> c, int current
     for (std::uint32_t i = 1; i < p.executing; ++i)
       if (c[i]->exec_stamp < c[p.dflt]->exec_stamp) p.dflt = i;
   }
-  const std::size_t k = points_.size();
+  const std::size_t k = choices_++;
+  if (dpor_) {
+    for (std::size_t i = 0; i < kDporCandidates; ++i)
+      p.task[i] = i >= c.size() ? -1 : i < p.executing ? c[i]->index : ChoicePoint::kQuantumEndCandidate;
+    wake_sleepers();
+  }
   if (k < prefix_.size() && prefix_[k] < p.n) p.pick = prefix_[k];
+  else if (dpor_) p.pick = dpor_pick(p);
   else p.pick = after_ ? static_cast<std::uint32_t>(after_->choose(c, current)) : p.dflt;
+  if (dpor_) {
+    p.picked_task = c[p.pick]->index;
+    p.fp.add_task(p.picked_task);
+    if (k + 1 >= prefix_.size()) tracking_ = true;  // from the prefix's last point on
+    // At the prefix's last point the sleep set given applies; the pick's transition is next.
+    // (Its task cannot be asleep there: the search never branches to a sleeping task.)
+    if (k + 1 == prefix_.size())
+      std::erase_if(sleep_, [&](const SleepEntry& e) { return e.task == c[p.pick]->index; });
+  }
   points_.push_back(p);
   return p.pick;
+}
+
+// The transition that just ended wakes the sleepers it depends on (dpor, after the prefix).
+void PrefixStrategy::wake_sleepers() {
+  if (!tracking_ || points_.empty() || sleep_blocked_) return;
+  const Footprint& last = points_.back().fp;
+  std::erase_if(sleep_, [&](const SleepEntry& e) { return dependent(e.fp, last); });
+}
+
+std::size_t PrefixStrategy::choose_instant(std::size_t events, bool tasks) {
+  ChoicePoint p;
+  p.n = static_cast<std::uint32_t>(events + (tasks ? 1 : 0));
+  p.executing = 1;  // every pick but the queue's order is a preemption
+  p.instant = true;
+  p.task.fill(-1);
+  const std::size_t k = choices_++;
+  if (dpor_) wake_sleepers();
+  if (k < prefix_.size() && prefix_[k] < p.n) p.pick = prefix_[k];
+  else p.pick = after_ ? static_cast<std::uint32_t>(after_->choose_instant(events, tasks)) : p.dflt;
+  if (k + 1 >= prefix_.size()) tracking_ = true;
+  points_.push_back(p);
+  return p.pick;
+}
+
+void PrefixStrategy::on_switch(std::int32_t index) {
+  if (points_.empty() || points_.back().picked_task == index) return;
+  wake_sleepers();
+  ChoicePoint p;
+  p.n = 1;
+  p.forced = true;
+  p.task.fill(-1);
+  p.task[0] = index;
+  p.picked_task = index;
+  p.fp.add_task(index);
+  points_.push_back(p);
+}
+
+// After the prefix: the default unless its task sleeps, else the first candidate in DFS order
+// whose task does not; when all sleep, the default (this run repeats covered ground from here).
+std::uint32_t PrefixStrategy::dpor_pick(const ChoicePoint& p) {
+  if (sleep_blocked_) return p.dflt;
+  auto asleep = [&](std::uint32_t i) {
+    if (i >= kDporCandidates || p.task[i] < 0) return false;
+    for (const SleepEntry& e : sleep_)
+      if (e.task == p.task[i]) return true;
+    return false;
+  };
+  if (!asleep(p.dflt)) return p.dflt;
+  for (std::uint32_t i = 0; i < p.n; ++i)
+    if (!asleep(i)) return i;
+  sleep_blocked_ = true;
+  return p.dflt;
 }
 
 int pick_cost(const ChoicePoint& p, std::uint32_t pick, BoundKind kind) {

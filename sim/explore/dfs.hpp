@@ -17,8 +17,11 @@
 #include <vector>
 
 #include "sim/engine/engine.hpp"
+#include "sim/explore/footprint.hpp"
 
 namespace kesim::explore {
+
+inline constexpr std::size_t kDporCandidates = 16;  // candidates whose task a point records
 
 struct ChoicePoint {
   std::uint32_t n = 0;        // candidates
@@ -26,25 +29,51 @@ struct ChoicePoint {
   std::uint32_t pick = 0;     // what ran
   std::uint32_t dflt = 0;     // what the default policy would have picked
   std::uint32_t executing = 0;  // candidates [0, executing) run on a CPU; the rest are quantum ends
+  // dpor only (a PrefixStrategy made by a "dpor:" token): the task of each executing candidate
+  // (the first kDporCandidates; -1 beyond them), kQuantumEndCandidate for a quantum end (the same
+  // ready task may end either CPU's quantum: no stable identity, so dpor always explores them);
+  // the task that ran (-1 at an instant); what the transition from here to the next point touched.
+  static constexpr std::int32_t kQuantumEndCandidate = -2;
+  std::array<std::int32_t, kDporCandidates> task{};
+  std::int32_t picked_task = -1;
+  Footprint fp;
+  // Time as a choice (engine::Strategy::choose_instant): candidates [0, n) are the events due
+  // at this instant in posting order, then, if tasks could run first, "the tasks first". The
+  // default is 0 (queue order); any other pick counts as a preemption.
+  bool instant = false;
+  // dpor only: not a choice but a switch to the only task that could run (the previous one
+  // blocked or ended); it starts a new transition, of that task. No token counts it.
+  bool forced = false;
 };
 
 enum class BoundKind { preemptions, delays };
 
-class PrefixStrategy final : public engine::Strategy {
+class PrefixStrategy final : public engine::Strategy, private engine::AccessSink {
  public:
   explicit PrefixStrategy(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {
     points_.reserve(kPointsReserved);  // a run's choice points, recorded without allocating
   }
   // Past the prefix, `after` picks instead of the default policy: the run of any strategy,
   // recorded as choice points (a found random/PCT/POS schedule becomes a dfs prefix to shrink).
-  // `after` must offer quantum ends too, so the candidates are the same with and without this.
+  // `after` must offer quantum ends too, so the candidates are the same with and without this;
+  // same-instant choices are offered exactly when `after` takes them.
   PrefixStrategy(std::vector<std::uint32_t> prefix, std::unique_ptr<engine::Strategy> after)
       : prefix_(std::move(prefix)), after_(std::move(after)) {
+    points_.reserve(kPointsReserved);
+  }
+  // dpor: also record every point's footprint; `sleep` is the sleep set at the last point of
+  // the prefix; after the prefix, pick the default unless its task sleeps (then the first
+  // candidate that does not), tracking the sleep set as transitions run (sim/explore/dpor.hpp).
+  PrefixStrategy(std::vector<std::uint32_t> prefix, std::vector<SleepEntry> sleep)
+      : prefix_(std::move(prefix)), sleep_(std::move(sleep)), dpor_(true) {
     points_.reserve(kPointsReserved);
   }
   static constexpr std::size_t kPointsReserved = 1024;
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
+  bool instants() const override { return after_ ? after_->instants() : true; }
+  std::size_t choose_instant(std::size_t events, bool tasks) override;
+  engine::AccessSink* access_sink() override { return dpor_ ? this : nullptr; }
   void on_yield(const engine::Task& t) override {
     if (after_) after_->on_yield(t);
   }
@@ -53,10 +82,25 @@ class PrefixStrategy final : public engine::Strategy {
   std::uint32_t tasks_seen() const { return tasks_seen_; }
 
  private:
+  void on_access(std::uint32_t object, bool write) override {
+    if (!points_.empty()) points_.back().fp.add(object, write);
+  }
+  void on_task(std::int32_t index) override {
+    if (!points_.empty()) points_.back().fp.add_task(index);
+  }
+  void on_switch(std::int32_t index) override;
+  std::uint32_t dpor_pick(const ChoicePoint& p);
+  void wake_sleepers();
+
   std::vector<std::uint32_t> prefix_;
   std::unique_ptr<engine::Strategy> after_;
   std::vector<ChoicePoint> points_;
   std::uint32_t tasks_seen_ = 0;
+  std::vector<SleepEntry> sleep_;
+  bool dpor_ = false;
+  std::size_t choices_ = 0;
+  bool tracking_ = false;       // the sleep set is tracked (from the prefix's last point on)     // points that are choices (not forced): the prefix's index
+  bool sleep_blocked_ = false;  // every candidate slept once: the rest is not tracked
 };
 
 // The next prefix after a run that recorded `run`, or nullopt when the bounded tree is done.

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "sim/explore/dpor.hpp"
 #include "sim/explore/pct.hpp"
 #include "sim/explore/pos.hpp"
 #include "sim/explore/search.hpp"
@@ -15,6 +16,12 @@ namespace kesim::explore {
 std::optional<Schedule> make_schedule(const std::string& token) {
   Schedule s;
   if (token.empty()) return s;
+  if (auto d = parse_dpor_token(token)) {
+    auto strategy = std::make_unique<PrefixStrategy>(std::move(d->prefix), std::move(d->sleep));
+    s.prefix = strategy.get();
+    s.strategy = std::move(strategy);
+    return s;
+  }
   if (token.rfind(kRecordPrefix, 0) == 0) {
     // "rec:TOKEN": TOKEN's schedule, with every choice point recorded (shrinking).
     auto inner = make_schedule(token.substr(std::string_view(kRecordPrefix).size()));
@@ -48,6 +55,7 @@ Shrunk shrink_dfs(const std::string& token, const ScheduleRun& failing, const Ru
   if (!prefix) return out;
   const auto start = std::chrono::steady_clock::now();
   std::vector<ChoicePoint> points = failing.choices;
+  std::erase_if(points, [](const ChoicePoint& p) { return p.forced; });  // dpor's, not choices
   for (std::size_t i = 0; i < prefix->size() && i < points.size(); ++i) {
     if ((*prefix)[i] == points[i].dflt) continue;
     if (std::chrono::steady_clock::now() - start >= budget) break;
@@ -79,16 +87,19 @@ double pct_miss_probability(int runs, int depth, std::uint64_t threads, std::uin
 
 std::string validate(const ExploreConfig& c) {
   const std::string& s = c.strategy;
-  if (s != "random" && s != "pct" && s != "pos" && s != "dfs" && s != "portfolio")
+  if (s != "random" && s != "pct" && s != "pos" && s != "dfs" && s != "dpor" && s != "portfolio")
     return fmt::format("unknown strategy '{}' (expected {})", s, kStrategies);
   if (c.runs < 1) return "--runs must be at least 1";
   if (c.preemption_bound && s != "dfs" && s != "pct")
     return fmt::format("--preemption-bound applies to dfs (the bound) and pct (depth - 1), not to {}", s);
   if (c.delay_bound && s != "dfs") return fmt::format("--delay-bound applies to dfs only, not to {}", s);
   if (c.delay_bound && c.preemption_bound) return "--delay-bound and --preemption-bound exclude each other";
-  if (c.seed && s == "dfs") return "--seed does not apply to dfs (it draws nothing at random)";
+  if (c.seed && (s == "dfs" || s == "dpor"))
+    return fmt::format("--seed does not apply to {} (it draws nothing at random)", s);
   if (c.shard.count < 1 || c.shard.index < 0 || c.shard.index >= c.shard.count)
     return "--shard is I/N with 1 <= I <= N";
+  if (c.shard.count > 1 && s == "dpor")
+    return "--shard does not split dpor (its backtrack sets are not known in advance); use dfs";
   return {};
 }
 
@@ -137,7 +148,7 @@ struct Loop {
     if (!r.failed && !r.error) return false;
     out.found = r.failed;
     out.error = r.error;
-    out.token = token;
+    out.token = search.report_token(token, r);
     out.strategy = search.name();
     return true;
   }
@@ -201,6 +212,9 @@ Exploration explore_schedules(const ExploreConfig& config, const RunSchedule& ru
   bool stopped = false;
   if (s == "random" || s == "pos") {
     searches.push_back(make_seed_search(s == "random" ? "seed" : "pos", first_seed, config.shard));
+    stopped = loop.batch(*searches[0], 0);
+  } else if (s == "dpor") {
+    searches.push_back(make_dpor_search());
     stopped = loop.batch(*searches[0], 0);
   } else if (s == "dfs") {
     searches.push_back(make_dfs_search(bound, kind, config.iterative_cap, config.shard));

@@ -42,7 +42,7 @@ struct ScheduleRun {
 };
 using RunSchedule = std::function<ScheduleRun(const std::string& token)>;
 
-inline constexpr const char* kStrategies = "random, pct, pos, dfs, portfolio";
+inline constexpr const char* kStrategies = "random, pct, pos, dfs, dpor, portfolio";
 
 // One of `count` disjoint parts of an exploration (`--shard I/N`, index = I - 1): sampling
 // strategies take every count-th run of their seed streams; dfs takes every count-th subtree
@@ -64,7 +64,7 @@ struct Progress {
 using ProgressHook = std::function<void(const Progress&)>;
 
 struct ExploreConfig {
-  std::string strategy = "portfolio";  // random | pct | pos | dfs | portfolio
+  std::string strategy = "portfolio";  // random | pct | pos | dfs | dpor | portfolio
   int runs = 1000;                      // schedules at most
   std::optional<std::chrono::milliseconds> budget;  // wall clock; whichever of the two first
   std::optional<int> preemption_bound;  // dfs: a fixed bound (else iterative 0, 1, ...)

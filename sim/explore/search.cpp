@@ -14,6 +14,9 @@ std::string tally_verdict(const SearchTally& t) {
                        "(n={} threads, k={} choice points)",
                        t.depth, t.runs, t.depth, pct_miss_probability(t.runs, t.depth, t.threads, t.k), t.threads,
                        t.k);
+  if (t.name == "dpor")
+    return t.complete ? fmt::format("exhaustive: {} schedules", t.runs)
+                      : fmt::format("dpor: {} schedules, not exhaustive", t.runs);
   const char* unit = t.kind == BoundKind::delays ? "delays" : "preemptions";
   const int done_bound = t.first_bound + static_cast<int>(t.done_counts.size()) - 1;
   if (t.complete)

@@ -32,6 +32,8 @@ class Search {
   // another shard.
   virtual bool probing() const { return false; }
   virtual SearchTally tally() const = 0;
+  // The token to report for a failing run of `token` (dpor: the dfs: token of its picks).
+  virtual std::string report_token(const std::string& token, const ScheduleRun&) const { return token; }
   int runs() const { return runs_; }
 
  protected:

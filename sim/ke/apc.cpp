@@ -16,8 +16,22 @@ KTHREAD* KeGetCurrentThread() { return current_kernel().current_thread(); }
 void KiSchedulingPoint() {
   Kernel& k = current_kernel();
   k.engine().point();
+  // What follows is a kernel operation: for partial-order reduction it may touch any kernel
+  // object, the dispatcher or the clock (conservative: one shared pseudo-object).
+  k.engine().note_access(engine::kAccessGlobal, true);
   KTHREAD& t = *k.current_thread();
   if (t.apc_interrupt && t.Irql < APC_LEVEL) KiDeliverApcInterrupt(t);
+}
+
+void KiSchedulingPointWord(std::uint32_t word, bool write) {
+  Kernel& k = current_kernel();
+  k.engine().point();
+  k.engine().note_access(engine::kAccessFirstWord + word, write);
+  KTHREAD& t = *k.current_thread();
+  if (t.apc_interrupt && t.Irql < APC_LEVEL) {
+    k.engine().note_access(engine::kAccessGlobal, true);
+    KiDeliverApcInterrupt(t);
+  }
 }
 
 void KiExitDispatcher() {

@@ -14,6 +14,9 @@ namespace kesim::ke {
 
 namespace {
 thread_local Kernel* g_kernel = nullptr;
+// The kernel constructed last on this thread: a C++ test body creates its InterlockedWords
+// after the Simulator (and its kernel) but before run() makes the kernel current.
+thread_local Kernel* g_newest_kernel = nullptr;
 
 // Simulated address ranges, shaped like the S2 dump so reports read like one.
 constexpr std::uint64_t kThreadBase = 0xffff910142869040ull;
@@ -45,6 +48,7 @@ int quantum_end_priority(engine::Task& task) {
 
 Kernel::Kernel(const KernelConfig& cfg) : cfg_(cfg), engine_(cfg.engine) {
   start_event_.k = this;
+  g_newest_kernel = this;
   engine_.set_quantum_end_hook(&quantum_end_priority);
   if (cfg.seed != 0) {
     strategy_ = std::make_unique<engine::RandomStrategy>(cfg.seed);
@@ -53,6 +57,7 @@ Kernel::Kernel(const KernelConfig& cfg) : cfg_(cfg), engine_(cfg.engine) {
 }
 
 Kernel::~Kernel() {
+  if (g_newest_kernel == this) g_newest_kernel = nullptr;
   Kernel* prev = g_kernel;
   g_kernel = this;
   engine_.unwind_all();
@@ -239,7 +244,19 @@ void Kernel::check_invariants(const void* step) {
 }
 
 void KiCheckInvariants() {
-  if (Kernel* k = g_kernel; k && k->current_thread()) k->check_invariants(k->current_thread()->current_step);
+  if (Kernel* k = g_kernel; k && k->current_thread()) {
+    // A C++ invariant may read anything: for partial-order reduction it reads every word.
+    if (k->has_invariants()) {
+      k->engine().note_access(engine::kAccessAllWords, false);
+      k->engine().note_access(engine::kAccessGlobal, false);
+    }
+    k->check_invariants(k->current_thread()->current_step);
+  }
+}
+
+std::uint32_t KiNewWordId() {
+  Kernel* k = g_kernel ? g_kernel : g_newest_kernel;
+  return k ? k->next_word_id_++ : 0;
 }
 
 void Kernel::fail_exception(std::exception_ptr e) {

@@ -169,6 +169,7 @@ class Kernel {
     invariants_.emplace_back(std::move(name), std::move(holds));
   }
   void check_invariants(const void* step);
+  bool has_invariants() const { return !invariants_.empty(); }
   std::exception_ptr thread_exception() const { return thread_exception_; }
 
   // Internal plumbing shared by the Ke routines.
@@ -185,6 +186,9 @@ class Kernel {
   static void thread_startup(engine::Task& task);
 
   struct StartEvent final : engine::EventHandler {
+    // Threads declared to start at one instant start in declaration order (the model's
+    // order, not a race Windows leaves open); what they then do is interleaved as usual.
+    bool orderable() const override { return false; }
     Kernel* k;
     void on_event(std::uint64_t a, std::uint64_t) override;
   };
@@ -209,6 +213,8 @@ class Kernel {
   Kernel* previous_ = nullptr;
   std::size_t output_bytes_ = 0;  // KiCountOutput
   friend void KiCountOutput(std::size_t bytes);
+  friend std::uint32_t KiNewWordId();
+  std::uint32_t next_word_id_ = 0;  // InterlockedWord ids, in creation order
 };
 
 // The kernel the Ke routines act on: set by Kernel::run for its duration, per OS thread, so

@@ -51,10 +51,22 @@ void Exec::run_apc(KAPC& apc) {
   t.current_step = interrupted;
 }
 
+namespace {
+// Steps that read no kernel state of their own: control flow, `work` (its time is recorded by
+// the engine), `log`, and the word operations (recorded as word accesses). Every other step
+// may read kernel state without a scheduling point (an assert, a routine that returns at
+// once): for dpor's partial-order reduction it reads the shared kernel state.
+bool reads_no_kernel_state(Op op) {
+  return op == Op::work || op == Op::repeat || op == Op::call || op == Op::log || op == Op::if_ ||
+         op == Op::while_ || (op >= Op::InterlockedCompareExchange && op <= Op::YieldProcessor);
+}
+}  // namespace
+
 void Exec::run_step(Ctx& c, const Step& s) {
   KTHREAD& t = *c.thread;
   t.current_step = &s;
   KiCountStep();  // max_steps and the stack reserve (sim/engine/limits.hpp)
+  if (!reads_no_kernel_state(s.op)) t.engine->note_access(engine::kAccessGlobal, false);
   const RoutineDescriptor& d = descriptor(s.op);
   const std::int64_t value = d.exec(c, s);
   switch (d.result) {

@@ -49,6 +49,9 @@ std::int64_t dump(Ctx& c, const Step& s) {
 }
 
 std::int64_t assert_(Ctx& c, const Step& s) {
+  // An assertion reads words and kernel state without a scheduling point: for partial-order
+  // reduction it reads everything.
+  c.thread->engine->note_access(engine::kAccessAllWords, false);
   Exec::check_assert(c, s);
   return 0;
 }
@@ -60,7 +63,8 @@ std::int64_t ask(Ctx& c, const Step& s) {
 
 std::int64_t if_(Ctx& c, const Step& s) {
   // Reading a word in a condition is a plain load: a scheduling point first.
-  if (s.cond->source == CondSource::variable) ke::KiSchedulingPoint();
+  if (s.cond->source == CondSource::variable)
+    ke::KiSchedulingPointWord(static_cast<std::uint32_t>(s.cond->index), false);
   Exec::run_list(c, Exec::test(c, *s.cond, &s) ? s.body : s.else_steps);
   c.thread->current_step = &s;
   return 0;
@@ -69,7 +73,8 @@ std::int64_t if_(Ctx& c, const Step& s) {
 std::int64_t while_(Ctx& c, const Step& s) {
   for (;;) {
     c.thread->current_step = &s;
-    if (s.cond->source == CondSource::variable) ke::KiSchedulingPoint();
+    if (s.cond->source == CondSource::variable)
+    ke::KiSchedulingPointWord(static_cast<std::uint32_t>(s.cond->index), false);
     if (!Exec::test(c, *s.cond, &s)) break;
     Exec::run_list(c, s.body);
     if (s.body.empty()) Exec::pause();  // an empty body spins on the CPU like YieldProcessor

@@ -32,7 +32,7 @@ struct Update {
 template <Update (*F)(std::uint64_t, std::uint64_t, std::uint64_t)>
 std::int64_t interlocked(Ctx& c, const Step& s) {
   KiSetLastStatus(*c.thread, STATUS_SUCCESS);
-  KiSchedulingPoint();  // another CPU may touch the word first
+  KiSchedulingPointWord(static_cast<std::uint32_t>(s.variable), true);  // another CPU may touch the word first
   std::int64_t& word = Exec::word(c, s.variable);
   for (Observer* o : c.interp->kernel().observers()) o->on_atomic(*c.thread, Exec::word_name(c, s.variable));
   const Update u = F(static_cast<std::uint64_t>(word), static_cast<std::uint64_t>(Exec::operand(c, s.operand)),
@@ -45,7 +45,7 @@ std::int64_t interlocked(Ctx& c, const Step& s) {
 template <bool kWrite>
 std::int64_t plain(Ctx& c, const Step& s) {
   KiSetLastStatus(*c.thread, STATUS_SUCCESS);
-  KiSchedulingPoint();
+  KiSchedulingPointWord(static_cast<std::uint32_t>(s.variable), kWrite);
   std::int64_t& word = Exec::word(c, s.variable);
   for (Observer* o : c.interp->kernel().observers())
     o->on_access(*c.thread, Exec::word_name(c, s.variable), kWrite, &s);

@@ -377,8 +377,8 @@ int main(int argc, char** argv) {
   ExploreArgs ex;
   auto* explore = app.add_subcommand("explore", "search schedules for one that breaks the expectation");
   explore->add_option("file", ex.file, "scenario file (not needed with --merge)");
-  explore->add_option("--strategy", ex.strategy, "random | pct | pos | dfs | portfolio (default)")
-      ->check(CLI::IsMember({"random", "pct", "pos", "dfs", "portfolio"}));
+  explore->add_option("--strategy", ex.strategy, "random | pct | pos | dfs | dpor | portfolio (default)")
+      ->check(CLI::IsMember({"random", "pct", "pos", "dfs", "dpor", "portfolio"}));
   explore->add_option("--runs", ex.runs, "schedules to try at most (default 1000)")->check(CLI::Range(1, 100000000));
   explore->add_option("--budget", ex.budget, "wall-clock budget (500ms, 30s, 5m); with --runs, whichever first");
   explore->add_option("--time", ex.time_limit, "virtual time limit of each run (overrides machine.time_limit)");

@@ -13,21 +13,23 @@ class InterlockedWord {
  public:
   // After every operation the machine checks the invariants a test registered
   // (Simulator::add_invariant); a violation ends the run with outcome assertion_failed.
-  explicit InterlockedWord(std::uint64_t initial = 0) : value_(initial) {}
+  // The id (creation order on the machine) names the word to exploration's partial-order
+  // reduction; create shared words before the threads start so ids do not depend on the schedule.
+  explicit InterlockedWord(std::uint64_t initial = 0) : value_(initial), id_(ke::KiNewWordId()) {}
   // Plain read (a scheduling point too: another CPU may have written just before).
-  std::uint64_t load() { ke::KiSchedulingPoint(); return after(value_); }
-  void store(std::uint64_t v) { ke::KiSchedulingPoint(); value_ = v; after(0); }
+  std::uint64_t load() { point(false); return after(value_); }
+  void store(std::uint64_t v) { point(true); value_ = v; after(0); }
   // InterlockedCompareExchange64: returns the old value; writes `exchange` if it was `comparand`.
   std::uint64_t compare_exchange(std::uint64_t exchange, std::uint64_t comparand) {
-    ke::KiSchedulingPoint();
+    point(true);  // a failed CAS is still a locked read-modify-write
     const std::uint64_t old = value_;
     if (old == comparand) value_ = exchange;
     return after(old);
   }
-  std::uint64_t exchange(std::uint64_t v) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ = v; return after(o); }
-  std::uint64_t exchange_add(std::int64_t d) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ += static_cast<std::uint64_t>(d); return after(o); }
-  std::uint64_t fetch_or(std::uint64_t m) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ |= m; return after(o); }
-  std::uint64_t fetch_and(std::uint64_t m) { ke::KiSchedulingPoint(); std::uint64_t o = value_; value_ &= m; return after(o); }
+  std::uint64_t exchange(std::uint64_t v) { point(true); std::uint64_t o = value_; value_ = v; return after(o); }
+  std::uint64_t exchange_add(std::int64_t d) { point(true); std::uint64_t o = value_; value_ += static_cast<std::uint64_t>(d); return after(o); }
+  std::uint64_t fetch_or(std::uint64_t m) { point(true); std::uint64_t o = value_; value_ |= m; return after(o); }
+  std::uint64_t fetch_and(std::uint64_t m) { point(true); std::uint64_t o = value_; value_ &= m; return after(o); }
   // InterlockedBitTestAndSet64 / Reset64: returns the bit's previous value.
   bool bit_test_and_set(unsigned bit) { return (fetch_or(std::uint64_t{1} << bit) >> bit) & 1; }
   bool bit_test_and_reset(unsigned bit) { return (fetch_and(~(std::uint64_t{1} << bit)) >> bit) & 1; }
@@ -36,11 +38,13 @@ class InterlockedWord {
   void poke(std::uint64_t v) { value_ = v; }
 
  private:
+  void point(bool write) { ke::KiSchedulingPointWord(id_, write); }
   static std::uint64_t after(std::uint64_t v) {
     ke::KiCheckInvariants();
     return v;
   }
   std::uint64_t value_;
+  std::uint32_t id_;
 };
 
 // The same operations in NT spelling, for code written like a driver. Each returns what the

@@ -105,6 +105,12 @@ void KiRunOnCpu(Time duration);
 // A scheduling point that is not a routine: lets other CPUs run first (kesim's own; the
 // simulated interlocked words call it before every access).
 void KiSchedulingPoint();
+// The same, before an access to memory word `word` alone (its id from KiNewWordId): it tells
+// exploration's partial-order reduction (dpor) that the access touches that word and nothing
+// else, so accesses to different words, or two reads, are independent.
+void KiSchedulingPointWord(std::uint32_t word, bool write);
+// A deterministic id for a memory word created on the running machine (creation order).
+std::uint32_t KiNewWordId();
 // Checks the invariants registered on the running machine (Simulator::add_invariant); a
 // violation ends the run with outcome assertion_failed. The interlocked words call it after
 // every operation.
