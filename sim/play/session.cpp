@@ -290,7 +290,9 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
     const check::RunResult& r = m.run();
     if (strategy.undo_requested()) {
       picks = strategy.picks();
-      picks.pop_back();
+      // Take back the last decision, and the same-instant picks taken after it unasked.
+      while (!picks.empty() && !strategy.asked(picks.size() - 1)) picks.pop_back();
+      if (!picks.empty()) picks.pop_back();
       session.forget_answers_after(picks.size());
       screen.print(fmt::format("(undo: back to choice {})", picks.size() + 1));
       continue;

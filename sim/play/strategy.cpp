@@ -68,6 +68,7 @@ std::size_t PlayStrategy::choose_pick(std::span<engine::Task* const> c, int curr
   switch (d.kind) {
     case Decision::pick:
       picks_.push_back(d.index < n ? d.index : dflt);
+      asked_.push_back(true);
       return picks_.back();
     case Decision::undo:
       // The machine is thrown away: stop it as soon as possible (the pick below runs at most
@@ -80,6 +81,21 @@ std::size_t PlayStrategy::choose_pick(std::span<engine::Task* const> c, int curr
       return dflt;
   }
   return dflt;
+}
+
+std::size_t PlayStrategy::choose_instant(std::size_t events, bool tasks) {
+  const std::size_t k = points_++;
+  const auto n = static_cast<std::uint32_t>(events + (tasks ? 1 : 0));
+  defaults_.push_back(0);
+  std::uint32_t pick = 0;  // queue order
+  if (k < replay_) {
+    pick = picks_[k] < n ? picks_[k] : 0;
+  } else if (!quit_ && !undo_) {
+    picks_.push_back(0);
+    asked_.push_back(false);
+  }
+  taken_.push_back(pick);
+  return pick;
 }
 
 std::vector<std::uint32_t> PlayStrategy::token_picks() const {

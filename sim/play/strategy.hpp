@@ -44,12 +44,18 @@ class ChoiceSink {
 class PlayStrategy final : public engine::Strategy {
  public:
   PlayStrategy(std::vector<std::uint32_t> prefix, ChoiceSink* sink)
-      : picks_(std::move(prefix)), replay_(picks_.size()), sink_(sink) {}
+      : picks_(std::move(prefix)), asked_(picks_.size(), true), replay_(picks_.size()), sink_(sink) {}
   // The engine to stop when the person undoes (set once the machine exists).
   void attach(engine::Engine& e) { engine_ = &e; }
 
   std::size_t choose(std::span<engine::Task* const> c, int current) override;
   bool quantum_ends() const override { return true; }
+  // Events due at the same instant are a choice point too (as under exploration), so tokens
+  // and replay agree; play takes them in queue order without asking (kesim's default there).
+  bool instants() const override { return true; }
+  std::size_t choose_instant(std::size_t events, bool tasks) override;
+  // Whether picks()[i] was the person's decision (false: an instant taken in queue order).
+  bool asked(std::size_t i) const { return i < asked_.size() && asked_[i]; }
 
   // The picks made so far: the replayed prefix, then each decision (not the default picks
   // taken after a quit, which the token leaves to the default policy as well).
@@ -69,6 +75,7 @@ class PlayStrategy final : public engine::Strategy {
   std::size_t choose_pick(std::span<engine::Task* const> c, int current);
 
   std::vector<std::uint32_t> picks_;
+  std::vector<bool> asked_;              // parallel to picks_ (replayed picks count as asked)
   std::vector<std::uint32_t> taken_;     // what ran at each choice point met
   std::vector<std::uint32_t> defaults_;  // kesim's default there
   std::size_t replay_;  // picks_[0, replay_) are replayed without asking
