@@ -198,9 +198,9 @@ void ExpReleasePushLock(EX_PUSH_LOCK& lock) {
 namespace {
 // AutoBoost's release check precedes the word update (S2's dump shows the word still locked
 // with waiters after the 0x162), and the release is noted before a waiter can acquire.
-void before_release(ExpCaller c, EX_PUSH_LOCK& lock) {
+const KTHREAD* before_release(ExpCaller c, EX_PUSH_LOCK& lock) {
   if (c.tr) c.tr->post_release(c.t, lock);
-  KiNoteRelease(c.t, lock);
+  return KiNoteReleaseBegin(c.t, lock);
 }
 }  // namespace
 
@@ -242,22 +242,25 @@ bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 
 void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
-  before_release(c, lock);
+  const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLockExclusive(lock);
+  KiDropHold(lock, ends);
   KiReleaseDone(c.t, lock);
 }
 
 void ExReleasePushLockShared(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
-  before_release(c, lock);
+  const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLockShared(lock);
+  KiDropHold(lock, ends);
   KiReleaseDone(c.t, lock);
 }
 
 void ExReleasePushLock(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
-  before_release(c, lock);
+  const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLock(lock);
+  KiDropHold(lock, ends);
   KiReleaseDone(c.t, lock);
 }
 

@@ -76,6 +76,27 @@ void KiNoteRelease(KTHREAD& t, KOBJECT_BASE& lock) {
   for (Observer* o : k.observers()) o->on_release(t, lock);
 }
 
+const KTHREAD* KiNoteReleaseBegin(KTHREAD& t, KOBJECT_BASE& lock) {
+  Kernel& k = current_kernel();
+  const KTHREAD* ends = nullptr;
+  if (std::find(lock.holders.begin(), lock.holders.end(), &t) != lock.holders.end()) {
+    ends = &t;
+  } else {
+    ends = lock.holders.empty() ? nullptr : lock.holders.front();
+    for (Observer* o : k.observers()) o->on_foreign_release(t, lock, ends, t.current_step);
+  }
+  k.record(TraceKind::LockRelease, &t, &lock);
+  for (Observer* o : k.observers()) o->on_release(t, lock);
+  return ends;
+}
+
+void KiDropHold(KOBJECT_BASE& lock, const KTHREAD* holder) {
+  auto it = std::find(lock.holders.begin(), lock.holders.end(), holder);
+  if (it == lock.holders.end()) return;
+  lock.holder_steps.erase(lock.holder_steps.begin() + (it - lock.holders.begin()));
+  lock.holders.erase(it);
+}
+
 // ---- failures ----------------------------------------------------------------------------------
 
 void KeBugCheckEx(std::uint32_t code, std::uint64_t p1, std::uint64_t p2, std::uint64_t p3,

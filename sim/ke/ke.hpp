@@ -47,6 +47,14 @@ struct KiRaisedException {
 // Records that `t` acquired/released a lock (holders, observers, trace).
 void KiNoteAcquire(KTHREAD& t, KOBJECT_BASE& lock, bool exclusive);
 void KiNoteRelease(KTHREAD& t, KOBJECT_BASE& lock);
+// KiNoteRelease in two halves, for a lock whose release takes several scheduling points (a
+// push lock's interlocked word operations): the observers hear of the release first (so the
+// happens-before edge precedes the word's change), and the holder record goes only once the
+// word is released, so an APC or a view in between still sees who holds the lock.
+// KiNoteReleaseBegin returns the hold the release ends (the caller's, or for a foreign release
+// the oldest holder's; null if none); KiDropHold removes it.
+const KTHREAD* KiNoteReleaseBegin(KTHREAD& t, KOBJECT_BASE& lock);
+void KiDropHold(KOBJECT_BASE& lock, const KTHREAD* holder);
 // Sets the thread's last status for `assert: last_status`.
 inline void KiSetLastStatus(KTHREAD& t, NTSTATUS s) { t.last_status = s; t.last_boolean = -1; }
 inline void KiSetLastBoolean(KTHREAD& t, bool b) { t.last_boolean = b ? 1 : 0; }
