@@ -87,7 +87,8 @@ std::size_t PrefixStrategy::choose_instant(std::size_t events, bool tasks) {
   const std::size_t k = choices_++;
   if (dpor_) wake_sleepers();
   if (k < prefix_.size() && prefix_[k] < p.n) p.pick = prefix_[k];
-  else p.pick = after_ ? static_cast<std::uint32_t>(after_->choose_instant(events, tasks)) : p.dflt;
+  else if (!after_) p.pick = p.dflt;
+  else p.pick = after_->instants() ? static_cast<std::uint32_t>(after_->choose_instant(events, tasks)) : 0;
   if (k + 1 >= prefix_.size()) tracking_ = true;
   points_.push_back(p);
   return p.pick;

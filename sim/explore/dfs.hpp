@@ -55,8 +55,7 @@ class PrefixStrategy final : public engine::Strategy, private engine::AccessSink
   }
   // Past the prefix, `after` picks instead of the default policy: the run of any strategy,
   // recorded as choice points (a found random/PCT/POS schedule becomes a dfs prefix to shrink).
-  // `after` must offer quantum ends too, so the candidates are the same with and without this;
-  // same-instant choices are offered exactly when `after` takes them.
+  // `after` must offer quantum ends too, so the candidates are the same with and without this.
   PrefixStrategy(std::vector<std::uint32_t> prefix, std::unique_ptr<engine::Strategy> after)
       : prefix_(std::move(prefix)), after_(std::move(after)) {
     points_.reserve(kPointsReserved);
@@ -71,7 +70,10 @@ class PrefixStrategy final : public engine::Strategy, private engine::AccessSink
   static constexpr std::size_t kPointsReserved = 1024;
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
-  bool instants() const override { return after_ ? after_->instants() : true; }
+  // Always: a dfs token replays with same-instant choice points, so a recording must meet the
+  // same points; where `after` does not choose instants (PCT, POS) the queue order is taken,
+  // pick 0, which is what the engine does when it offers no choice.
+  bool instants() const override { return true; }
   std::size_t choose_instant(std::size_t events, bool tasks) override;
   engine::AccessSink* access_sink() override { return dpor_ ? this : nullptr; }
   void on_yield(const engine::Task& t) override {
