@@ -72,6 +72,7 @@ class Simulator {
   ex::FAST_MUTEX& create_fast_mutex(std::string name);
   ex::EX_PUSH_LOCK& create_push_lock(std::string name);
   ex::EX_PUSH_LOCK_CACHE_AWARE& create_cache_aware_push_lock(std::string name);
+  ex::ERESOURCE& create_resource(std::string name);  // ExInitializeResourceLite'd; Ex*ResourceLite in nt/ex.hpp
 
   // ---- threads --------------------------------------------------------------------------------
   // A thread that starts at `start` (virtual ns).

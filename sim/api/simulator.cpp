@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "sim/ex/eresource.hpp"
 #include "sim/ex/fmutex.hpp"
 #include "sim/ex/pushlock.hpp"
 #include "sim/explore/driver.hpp"
@@ -66,6 +67,9 @@ ex::FAST_MUTEX& Simulator::create_fast_mutex(std::string name) {
 }
 ex::EX_PUSH_LOCK& Simulator::create_push_lock(std::string name) {
   return ex::create_push_lock(kernel(), std::move(name));
+}
+ex::ERESOURCE& Simulator::create_resource(std::string name) {
+  return ex::create_resource(kernel(), std::move(name));
 }
 ex::EX_PUSH_LOCK_CACHE_AWARE& Simulator::create_cache_aware_push_lock(std::string name) {
   return ex::create_cache_aware_push_lock(kernel(), std::move(name));

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "sim/ke/ke.hpp"
 #include "include/kesim/nt/ke.hpp"
 #include "include/kesim/simulator.hpp"
+#include "sim/ex/eresource.hpp"
 #include "sim/ex/pushlock.hpp"
 #include "sim/run/run.hpp"
 
@@ -105,6 +108,39 @@ TEST(Machine, CppApiHasAutoBoostOnWin10ByDefault) {
   EXPECT_NE(report.find("KERNEL_AUTO_BOOST_INVALID_LOCK_RELEASE (162)"), std::string::npos) << report;
   EXPECT_NE(sim.view("!locks").find("Lock FilePushLock (PushLock)"), std::string::npos);
   EXPECT_THROW(sim.view("!bogus"), std::invalid_argument);
+}
+
+TEST(Machine, CppApiCreatesAnEresourceAndItsRoutinesWork) {
+  // Two readers share the resource; a writer queued behind them gets it when both are gone
+  // (ReactOS ex/resource.c), and !locks shows the resource.
+  Simulator sim({.processors = 2});
+  ex::ERESOURCE& r = sim.create_resource("Table");
+  std::vector<std::string> order;
+  for (const char* name : {"Reader1", "Reader2"})
+    sim.spawn(name, [&, name] {
+      KeEnterCriticalRegion();
+      EXPECT_TRUE(ex::ExAcquireResourceSharedLite(r, true));
+      EXPECT_EQ(ex::ExIsResourceAcquiredSharedLite(r), 1u);
+      KeDelayExecutionThread(KernelMode, false, 20'000);
+      order.push_back(name);
+      ex::ExReleaseResourceLite(r);
+      KeLeaveCriticalRegion();
+    });
+  sim.spawn("Writer", [&] {
+    KeDelayExecutionThread(KernelMode, false, 5'000);
+    KeEnterCriticalRegion();
+    EXPECT_FALSE(ex::ExTryToAcquireResourceExclusiveLite(r));
+    EXPECT_TRUE(ex::ExAcquireResourceExclusiveLite(r, true));
+    EXPECT_TRUE(ex::ExIsResourceAcquiredExclusiveLite(r));
+    order.push_back("Writer");
+    ex::ExReleaseResourceLite(r);
+    KeLeaveCriticalRegion();
+  });
+  const RunResult res = sim.run();
+  EXPECT_EQ(res.outcome, Outcome::completed) << sim.report();
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order.back(), "Writer");
+  EXPECT_NE(sim.view("!locks").find("Lock Table"), std::string::npos) << sim.view("!locks");
 }
 
 TEST(Machine, WithoutAutoBoostTheForeignReleaseGoesUnnoticed) {
