@@ -85,6 +85,7 @@ class LockTracker {
 struct KernelConfig {
   Version version = Version::win10;
   bool autoboost = true;
+  bool verifier = false;  // Driver Verifier's checks on (machine.verifier / --verifier)
   engine::EngineConfig engine;
   std::uint64_t seed = 0;
   engine::Time io_latency = 100'000;
@@ -118,6 +119,7 @@ class Kernel {
   const engine::Engine& engine() const { return engine_; }
   const KernelConfig& config() const { return cfg_; }
   Version version() const { return cfg_.version; }
+  bool verifier() const { return cfg_.verifier; }
 
   // ---- objects ------------------------------------------------------------------------------
   KEVENT& create_event(std::string name, bool notification, bool signaled);

@@ -15,6 +15,7 @@ ke::KernelConfig kernel_config(const Config& cfg) {
   ke::KernelConfig c;
   c.version = cfg.version;
   c.autoboost = cfg.autoboost_enabled();
+  c.verifier = cfg.verifier;
   c.seed = cfg.seed;
   c.io_latency = cfg.io_latency;
   c.engine.processors = cfg.processors;

@@ -34,6 +34,7 @@ namespace kesim::machine {
 struct Config {
   ke::Version version = ke::Version::win10;
   std::optional<bool> autoboost;            // default: on for win10, off before (SEMANTICS §11)
+  bool verifier = false;                    // Driver Verifier's checks (off: a free build)
   int processors = 2;
   std::uint64_t seed = 0;                   // 0: kesim's default schedule; else random choices
   engine::Time quantum = 30'000'000;        // 30 ms

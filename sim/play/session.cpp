@@ -266,6 +266,7 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
     scenario::Overrides ov;
     ov.seed = opt.seed;
     ov.processors = opt.processors;
+    if (opt.verifier) ov.verifier = true;
     ov.strategy = &strategy;
     const machine::Config cfg = scenario::machine_config(p, ov);
     machine::Machine m(cfg, &source);
@@ -323,6 +324,7 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
   std::string flags;
   if (opt.seed) flags += fmt::format(" --seed {}", *opt.seed);
   if (opt.processors) flags += fmt::format(" --processors {}", *opt.processors);
+  if (opt.verifier) flags += " --verifier";
   if (flags.empty()) end += fmt::format("replay it with: kesim replay {} --schedule {}\n", path, out.token);
   else end += fmt::format("replay it with: kesim run {}{} --schedule {}\n", path, flags, out.token);
   screen.print(end);

@@ -24,6 +24,7 @@ namespace kesim::play {
 struct Options {
   std::optional<std::uint64_t> seed;  // recorded in the report; the person makes every choice
   std::optional<int> processors;      // overrides machine.processors
+  bool verifier = false;              // --verifier: Driver Verifier's checks on
   bool predict = false;               // ask the scenario's `ask` questions
   std::string schedule;               // start from this token's picks ("HASH/dfs:P0.P1…"), then ask
 };

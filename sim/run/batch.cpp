@@ -219,7 +219,9 @@ BatchResult run_batch(const std::vector<std::string>& paths, const BatchOptions&
   std::vector<report::TestCase> cases;
   for (const std::string& f : files) {
     if (g_interrupt != 0) break;
-    CaseResult c = run_isolated(f, opt.timeout_ms);
+    Options run_opt;
+    run_opt.verifier = opt.verifier;
+    CaseResult c = run_isolated(f, opt.timeout_ms, run_opt);
     (c.status == CaseStatus::passed ? res.passed : res.failed)++;
     res.exit_code = worse_exit(res.exit_code, c.exit_code);
     print_case(c, opt);

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/report/sarif.hpp"
+#include "sim/run/run.hpp"
 
 namespace kesim::run {
 
@@ -49,6 +50,7 @@ struct BatchOptions {
   std::string junit;                 // --junit FILE ("" none)
   std::string sarif;                 // --sarif FILE ("" none): SARIF 2.1.0 of the failures
   std::string tool_version = "dev";  // kesim's version, for the SARIF driver
+  std::optional<bool> verifier;      // --verifier: every scenario with Driver Verifier's checks on
   // Where the lines go (each call one complete line with its '\n'); default: stdout, flushed
   // after every line so a pipe sees each result as it happens.
   std::function<void(std::string_view)> out;
@@ -69,7 +71,7 @@ struct BatchResult {
 BatchResult run_batch(const std::vector<std::string>& paths, const BatchOptions& opt);
 
 // One scenario in a child process (what run_batch does per file).
-CaseResult run_isolated(const std::string& file, std::int64_t timeout_ms);
+CaseResult run_isolated(const std::string& file, std::int64_t timeout_ms, const Options& run_opt = {});
 
 // The SARIF case of one scenario result (sim/report/sarif.hpp).
 report::SarifCase sarif_case(const CaseResult& c);

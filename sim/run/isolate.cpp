@@ -74,7 +74,7 @@ void test_crash_hook(const std::string& file) {
   }
 }
 
-[[noreturn]] void child_main(const std::string& file, int result_fd, int err_fd) {
+[[noreturn]] void child_main(const std::string& file, const Options& run_opt, int result_fd, int err_fd) {
   ::setpgid(0, 0);
   ::dup2(err_fd, STDERR_FILENO);
   ::dup2(err_fd, STDOUT_FILENO);  // nothing the child prints may interleave with the batch lines
@@ -85,7 +85,7 @@ void test_crash_hook(const std::string& file) {
   test_crash_hook(file);
   json msg;
   try {
-    const Result r = run_file(file, {});
+    const Result r = run_file(file, run_opt);
     msg = {{"exit_code", r.exit_code}, {"summary", r.summary}, {"diagnostics", r.diagnostics},
            {"report", r.json}};
   } catch (const std::exception& e) {
@@ -131,7 +131,7 @@ std::string fmt_wall(std::int64_t ms) {
 
 }  // namespace
 
-CaseResult run_isolated(const std::string& file, std::int64_t timeout_ms) {
+CaseResult run_isolated(const std::string& file, std::int64_t timeout_ms, const Options& run_opt) {
   CaseResult c;
   c.file = file;
   c.name = std::filesystem::path(file).stem().string();
@@ -156,7 +156,7 @@ CaseResult run_isolated(const std::string& file, std::int64_t timeout_ms) {
   if (pid == 0) {
     ::close(res[0]);
     ::close(err[0]);
-    child_main(file, res[1], err[1]);
+    child_main(file, run_opt, res[1], err[1]);
   }
   ::close(res[1]);
   ::close(err[1]);

@@ -25,6 +25,7 @@ struct Options {
   std::string schedule;   // a schedule token from `kesim explore` ("HASH/seed:N", "pct:S:D:K", ...);
                           // a HASH/ part must match the file's scenario_hash (else exit 2)
   std::optional<std::int64_t> time_limit;  // virtual ns; overrides machine.time_limit
+  std::optional<bool> verifier;            // --verifier: Driver Verifier's checks on
 };
 
 struct Result {

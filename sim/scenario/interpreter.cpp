@@ -49,6 +49,7 @@ machine::Config machine_config(const Program& p, const Overrides& o) {
   machine::Config c;
   c.version = to_ke(m.version);
   c.autoboost = m.autoboost;
+  c.verifier = o.verifier.value_or(m.verifier);
   c.processors = o.processors.value_or(m.processors);
   c.seed = o.seed.value_or(m.seed);
   c.quantum = m.quantum;

@@ -121,7 +121,7 @@ void Loader::load_name(const Fields& top) {
 void Loader::load_machine(const Field& f) {
   Fields fs = r_.fields(f.value, f.loc, "'machine'",
                         {"processors", "version", "autoboost", "seed", "quantum", "io_latency",
-                         "time_limit", "max_steps", "stack_size"});
+                         "time_limit", "max_steps", "stack_size", "verifier"});
   Machine& m = p_.machine;
   for (const Field& k : fs.items) {
     if (k.key == "processors") {
@@ -132,6 +132,8 @@ void Loader::load_machine(const Field& f) {
       if (auto i = r_.choice(k, {"xp", "server2003", "win10"})) m.version = static_cast<Version>(*i);
     } else if (k.key == "autoboost") {
       m.autoboost = r_.boolean(k);
+    } else if (k.key == "verifier") {
+      m.verifier = r_.boolean(k).value_or(false);
     } else if (k.key == "seed") {
       m.seed = r_.unsigned_integer(k, std::numeric_limits<std::uint64_t>::max()).value_or(0);
     } else if (k.key == "max_steps") {

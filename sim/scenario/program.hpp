@@ -258,6 +258,7 @@ struct Machine {
   Duration time_limit = 60'000'000'000;  // 60 s
   std::uint64_t max_steps = 200'000'000;  // scheduling points before the run stops (extension)
   std::uint32_t stack_size = 0;            // fiber stack bytes; 0 = the engine default (extension)
+  bool verifier = false;                   // Driver Verifier's checks (extension; README "Driver Verifier")
   bool autoboost_enabled() const { return autoboost.value_or(version == Version::win10); }
 };
 

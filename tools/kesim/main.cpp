@@ -104,8 +104,9 @@ int cmd_run(const std::vector<std::string>& files, const kesim::run::Options& op
 
 
 int cmd_test(const std::vector<std::string>& paths, const std::string& junit, const std::string& sarif,
-             const std::string& timeout, const std::string& format) {
+             const std::string& timeout, const std::string& format, bool verifier) {
   kesim::run::BatchOptions opt;
+  if (verifier) opt.verifier = true;
   const auto ms = kesim::run::parse_wall_time(timeout);
   if (!ms) {
     fmt::print(stderr, "kesim test: bad --timeout '{}' (a wall-clock duration like 500ms, 30s, 5m)\n", timeout);
@@ -188,6 +189,7 @@ struct ExploreArgs {
   std::vector<std::string> merge;  // --merge FILE...: shard results to combine
   int jobs = 1;                    // --jobs N: worker processes
   std::optional<int> processors;
+  bool verifier = false;           // --verifier
   int runs = 1000;
   std::optional<int> preemption_bound, delay_bound;
 };
@@ -195,6 +197,7 @@ struct ExploreArgs {
 int cmd_explore(const ExploreArgs& a) {
   kesim::run::Options base;
   base.processors = a.processors;
+  if (a.verifier) base.verifier = true;
   if (!a.time_limit.empty()) {
     const auto d = kesim::scenario::parse_duration(a.time_limit);
     if (!d || *d <= 0) {
@@ -306,8 +309,9 @@ int cmd_explore(const ExploreArgs& a) {
     if (j.value("shrink_changed", false))
       fmt::print("shrunk in {} more runs: {} -> {} steps\n", j.value("shrink_runs", 0),
                  j["shrunk"]["from_steps"].get<std::uint64_t>(), j["shrunk"]["to_steps"].get<std::uint64_t>());
-    fmt::print("replay it with: kesim replay {} --schedule {}{}\n", a.file.empty() ? "FILE" : a.file, token,
-               a.processors ? fmt::format(" --processors {}", *a.processors) : std::string());
+    fmt::print("replay it with: kesim replay {} --schedule {}{}{}\n", a.file.empty() ? "FILE" : a.file, token,
+               a.processors ? fmt::format(" --processors {}", *a.processors) : std::string(),
+               a.verifier ? " --verifier" : "");
     if (!a.html.empty()) fmt::print("HTML report of that schedule: {}\n", a.html);
     if (!a.trace_out.empty()) fmt::print("timeline of that schedule: {}\n", a.trace_out);
     return 1;
@@ -352,6 +356,9 @@ int main(int argc, char** argv) {
   run->add_option("--schedule", opt.schedule, "run one schedule token printed by explore");
   std::string sarif;
   run->add_option("--sarif", sarif, "write the failures as SARIF 2.1.0 (code-scanning UIs)");
+  bool verifier = false;
+  constexpr const char* kVerifierHelp = "Driver Verifier's checks on (overrides machine.verifier)";
+  run->add_flag("--verifier", verifier, kVerifierHelp);
 
   std::vector<std::string> paths;
   std::string junit, timeout = "60s", test_format = "text";
@@ -363,6 +370,7 @@ int main(int argc, char** argv) {
   test->add_option("--timeout", timeout, "wall-clock limit per scenario (default 60s)");
   test->add_option("--format", test_format, "one line per scenario: text or a JSON object")
       ->check(CLI::IsMember({"text", "json"}));
+  test->add_flag("--verifier", verifier, kVerifierHelp);
 
   std::vector<std::string> check_files;
   auto* check = app.add_subcommand("check", "validate scenarios without running them");
@@ -399,6 +407,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   explore->add_option("--shard", ex.shard, "run only part I of N disjoint parts (I/N; a cluster job array)");
   explore->add_option("--jobs", ex.jobs, "run N worker processes (shards) and merge them")->check(CLI::Range(1, 1024));
+  explore->add_flag("--verifier", ex.verifier, kVerifierHelp);
   explore->add_option("--merge", ex.merge, "combine the --format json results of shards 1/N..N/N into one verdict");
 
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
@@ -410,6 +419,7 @@ int main(int argc, char** argv) {
   replay->add_option("--sarif", sarif, "write the failure as SARIF 2.1.0");
   auto* replay_proc = replay->add_option("--processors", processors, "simulated CPUs: the value explore was given")
                           ->check(CLI::Range(1, 64));
+  replay->add_flag("--verifier", verifier, "Driver Verifier's checks on: as explore was given");
 
   kesim::cli::PlayArgs pa;
   auto* play = app.add_subcommand("play", "be the scheduler: choose what runs at each scheduling point");
@@ -418,6 +428,7 @@ int main(int argc, char** argv) {
   play->add_option("--processors", pa.processors, "simulated CPUs (overrides machine.processors)")
       ->check(CLI::Range(1, 64));
   play->add_flag("--predict", pa.predict, "also answer the scenario's questions (ask steps); score at the end");
+  play->add_flag("--verifier", pa.verifier, kVerifierHelp);
   play->add_flag("--plain", pa.plain, "the plain line protocol even on a terminal");
   play->add_option("--schedule", pa.schedule, "start from a token's picks (HASH/dfs:P0.P1...), then choose on");
 
@@ -437,8 +448,9 @@ int main(int argc, char** argv) {
       }
     }
     if (*proc_opt || *replay_proc) opt.processors = processors;
+    if (verifier) opt.verifier = true;
     if (*run) return cmd_run(files, opt, format, sarif);
-    if (*test) return cmd_test(paths, junit, sarif, timeout, test_format);
+    if (*test) return cmd_test(paths, junit, sarif, timeout, test_format, verifier);
     if (*check) return cmd_check(check_files);
     if (*explain) return cmd_explain(topic, list_topics);
     if (*explore) {

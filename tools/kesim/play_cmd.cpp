@@ -28,6 +28,7 @@ int cmd_play(const PlayArgs& a) {
     opt.seed = v;
   }
   opt.processors = a.processors;
+  opt.verifier = a.verifier;
   opt.predict = a.predict;
   opt.schedule = a.schedule;
   const char* term = std::getenv("TERM");

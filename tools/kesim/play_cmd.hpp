@@ -14,6 +14,7 @@ struct PlayArgs {
   std::optional<int> processors;
   bool predict = false;
   bool plain = false;             // the line protocol even on a terminal
+  bool verifier = false;          // Driver Verifier's checks on
 };
 
 // Runs the session on stdin/stdout: the full-screen UI when both are terminals (and not
