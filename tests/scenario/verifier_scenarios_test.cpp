@@ -142,6 +142,64 @@ TEST(VerifierScenarios, WithoutVerifierTheyBehaveAsAFreeBuild) {
   }
 }
 
+// Correct use of every checked routine passes Verifier: no check fires on the kernel's own IRQL
+// changes (ExAcquireFastMutex raising to APC_LEVEL, ExReleaseFastMutex lowering back), on the
+// Unsafe fast-mutex forms inside a critical region, on push locks and resources inside one, or
+// on spin locks at DISPATCH_LEVEL.
+TEST(VerifierScenarios, CorrectUseRunsToCompletionWithVerifierOn) {
+  const char* yaml = R"(name: verifier-correct-use
+machine: {verifier: true}
+objects:
+  L: {type: spin_lock}
+  M: {type: fast_mutex}
+  R: {type: resource}
+  P: {type: push_lock}
+  E: {type: event}
+threads:
+  - name: Driver
+    steps:
+      - ExAcquireFastMutex: M
+      - ExReleaseFastMutex: M
+      - KeRaiseIrql: APC_LEVEL
+      - ExAcquireFastMutex: M
+      - ExReleaseFastMutex: M
+      - ExAcquireFastMutexUnsafe: M
+      - ExReleaseFastMutexUnsafe: M
+      - KeLowerIrql: PASSIVE_LEVEL
+      - ExEnterCriticalRegionAndAcquireFastMutexUnsafe: M
+      - ExReleaseFastMutexUnsafeAndLeaveCriticalRegion: M
+      - KeEnterCriticalRegion
+      - ExAcquireResourceSharedLite: R
+      - ExReleaseResourceLite: R
+      - ExAcquirePushLockShared: P
+      - ExReleasePushLockShared: P
+      - KeLeaveCriticalRegion
+      - KeEnterGuardedRegion
+      - ExAcquirePushLockExclusive: P
+      - ExReleasePushLockExclusive: P
+      - KeLeaveGuardedRegion
+      - KeAcquireSpinLock: L
+      - KeSetEvent: E
+      - KeReleaseSpinLock: L
+      - KeRaiseIrql: DISPATCH_LEVEL
+      - KeAcquireSpinLockAtDpcLevel: L
+      - KeReleaseSpinLockFromDpcLevel: L
+      - KeWaitForSingleObject: {object: E, timeout: 0}
+      - KeLowerIrql: PASSIVE_LEVEL
+      - KeAcquireInStackQueuedSpinLock: L
+      - KeReleaseInStackQueuedSpinLock: L
+expect: {outcome: completed}
+)";
+  LoadResult r = load_text(yaml, "correct.yaml");
+  ASSERT_TRUE(r.program) << format_diagnostics("correct.yaml", r.source_lines, r.errors);
+  machine::Machine m(machine_config(*r.program));
+  Interpreter in(*r.program, m);
+  ASSERT_TRUE(m.kernel().verifier());
+  const check::RunResult& res = m.run();
+  EXPECT_EQ(res.outcome, kesim::Outcome::completed)
+      << (res.bugcheck ? hex(res.bugcheck->code) + "/" + hex(res.bugcheck->params[0]) : "");
+}
+
 // The table covers every scenario of the directory, and each file's name ends in its subcode.
 TEST(VerifierScenarios, EveryFileOfTheDirectoryIsChecked) {
   std::set<std::string> files, cases;
