@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/ke/ki.hpp"
+#include "sim/run/run.hpp"
 #include "sim/scenario/interpreter.hpp"
 
 namespace fs = std::filesystem;
@@ -198,6 +199,19 @@ expect: {outcome: completed}
   const check::RunResult& res = m.run();
   EXPECT_EQ(res.outcome, kesim::Outcome::completed)
       << (res.bugcheck ? hex(res.bugcheck->code) + "/" + hex(res.bugcheck->params[0]) : "");
+}
+
+// The report's header says when Driver Verifier was on, and --verifier false turns it off.
+TEST(VerifierScenarios, ReportHeaderSaysDriverVerifierOn) {
+  const std::string file = (kDir / "acquire_push_lock_apcs_enabled_0xea.yaml").string();
+  const run::Result on = run::run_file(file, {});
+  EXPECT_NE(on.text.find(", quantum 30 ms, Driver Verifier on\n"), std::string::npos) << on.text;
+  EXPECT_EQ(on.exit_code, run::kMet) << on.text;  // its expect: bugcheck 0xC4
+  run::Options off_options;
+  off_options.verifier = false;
+  const run::Result off = run::run_file(file, off_options);
+  EXPECT_EQ(off.text.find("Driver Verifier on"), std::string::npos) << off.text;
+  EXPECT_EQ(off.outcome, "completed") << off.text;
 }
 
 // The table covers every scenario of the directory, and each file's name ends in its subcode.
