@@ -112,9 +112,15 @@ const BugcheckInfo* resolve_code(std::uint32_t code) {
 
 // "Sources:" then one source a line; a Microsoft page is followed by its URL on a line of its
 // own (a URL is never wrapped, so that line may be longer than the others).
-void append_sources(std::string& out, std::span<const SourceRef> sources) {
-  out += "Sources:\n";
+void append_sources(std::string& out, std::span<const SourceRef> sources,
+                    std::span<const SourceRef> skip = {}) {
+  if (skip.empty()) out += "Sources:\n";
   for (const SourceRef& s : sources) {
+    // A subcode's explanation lists its own sources, then the bugcheck's not already listed.
+    if (std::any_of(skip.begin(), skip.end(), [&](const SourceRef& k) {
+          return k.kind == s.kind && std::string_view(k.title) == s.title;
+        }))
+      continue;
     switch (s.kind) {
       case SourceKind::microsoft:
         append_wrapped(out, std::string("Microsoft Learn, ") + s.title, "  ", "    ");
@@ -145,6 +151,14 @@ std::string explain_bugcheck(const BugcheckInfo& b, const VerifierSubcodeInfo* s
     }
     append_wrapped(out, meaning, label, "      ");
   }
+  if (sub != nullptr && *sub->option != '\0') {
+    out += "Verifier option\n";
+    append_wrapped(out, sub->option);
+  }
+  if (sub != nullptr && *sub->kesim != '\0') {
+    out += "In kesim\n";
+    append_wrapped(out, sub->kesim);
+  }
   if (b.code == 0xC4 && sub == nullptr) {
     out += "Subcodes described here (Arg1):\n";
     for (const VerifierSubcodeInfo& s : detail::verifier_subcode_table()) {
@@ -158,7 +172,12 @@ std::string explain_bugcheck(const BugcheckInfo& b, const VerifierSubcodeInfo* s
   }
   out += "Why it happens\n";
   append_wrapped(out, b.teaching);
-  append_sources(out, b.sources);
+  if (sub != nullptr) {
+    append_sources(out, sub->sources);
+    append_sources(out, b.sources, sub->sources);
+  } else {
+    append_sources(out, b.sources);
+  }
   return out;
 }
 
@@ -278,9 +297,10 @@ std::string explain_topics() {
     label.resize(std::max<std::size_t>(label.size() + 1, 14), ' ');
     out += label + b.name + "\n";
   }
-  out += "Driver Verifier subcodes of 0xC4:";
-  for (const VerifierSubcodeInfo& s : all_verifier_subcodes()) out += " " + code_text(s.subcode);
-  out += "\n";
+  std::string subcodes;
+  for (const VerifierSubcodeInfo& s : all_verifier_subcodes())
+    subcodes += (subcodes.empty() ? "" : " ") + code_text(s.subcode);
+  append_wrapped(out, subcodes, "Driver Verifier subcodes of 0xC4: ", "  ");
   out += "Operations (kesim explain NAME), by group:\n";
   const auto ops = all_operations();
   for (std::size_t i = 0; i < ops.size();) {

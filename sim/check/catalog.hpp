@@ -61,6 +61,8 @@ struct VerifierSubcodeInfo {
   const char* summary;      // the rule that was broken
   const char* params[3];    // meaning of Arg2..Arg4
   std::span<const SourceRef> sources;
+  const char* option;       // the Driver Verifier option that reports it ("" if not given)
+  const char* kesim;        // whether and where kesim raises it ("" if not given)
 };
 const VerifierSubcodeInfo* find_verifier_subcode(std::uint32_t subcode);
 std::span<const VerifierSubcodeInfo> all_verifier_subcodes();

@@ -260,7 +260,9 @@ void emit_subcodes(const fs::path& dir, Emitter& e) {
   std::vector<std::string> rows;
   std::uint32_t last = 0;
   for (const YAML::Node& s : doc["subcodes"]) {
-    only_keys(s, {"subcode", "summary", "params", "source"});
+    // `option` (the Verifier option that reports it) and `kesim` (whether and where kesim
+    // raises it) are optional so that a dump-reading entry can be added with its source alone.
+    only_keys(s, {"subcode", "summary", "params", "option", "kesim", "source"});
     const std::uint32_t code = hex_code(s, "subcode");
     if (!rows.empty() && code <= last) fail(s["subcode"].Mark(), "subcodes must be sorted and unique");
     last = code;
@@ -269,7 +271,8 @@ void emit_subcodes(const fs::path& dir, Emitter& e) {
     const std::string span = e.source_span(sources(s), joined);
     std::string row = "    {" + hex(code) + ", " + lit(text(s, "summary")) + ", {";
     for (std::size_t i = 0; i < 3; ++i) row += (i ? ", " : "") + lit(params[i]);
-    row += "}, " + span + "},\n";
+    row += "}, " + span + ", " + lit(s["option"] ? text(s, "option") : std::string()) + ", " +
+           lit(s["kesim"] ? text(s, "kesim") : std::string()) + "},\n";
     rows.push_back(row);
   }
   e.out << "constexpr VerifierSubcodeInfo kVerifierSubcodes[] = {\n";

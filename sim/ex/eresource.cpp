@@ -15,6 +15,7 @@
 #include "sim/ex/exp.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/ke/lock_kind.hpp"
+#include "sim/ke/verifier.hpp"
 
 namespace kesim::ex {
 
@@ -102,6 +103,7 @@ enum class SharedPolicy : std::uint8_t { lite, starve_exclusive, wait_for_exclus
 bool acquire_shared(ERESOURCE& r, bool wait, SharedPolicy policy) {
   KiSchedulingPoint();  // ExAcquireResourceLock
   KTHREAD& t = caller();
+  VfCheckResourceApcs(t, r, false);  // Driver Verifier: 0xC4/0x37
   const std::uint64_t me = t.address;
   if (r.ActiveEntries == 0) {
     take_free(r, me, false);
@@ -203,6 +205,7 @@ NTSTATUS ExDeleteResourceLite(ERESOURCE& r) {
 bool ExAcquireResourceExclusiveLite(ERESOURCE& r, bool wait) {
   KiSchedulingPoint();  // ExAcquireResourceLock
   KTHREAD& t = caller();
+  VfCheckResourceApcs(t, r, false);  // Driver Verifier: 0xC4/0x37
   const std::uint64_t me = t.address;
   if (r.ActiveEntries == 0) {
     take_free(r, me, true);
@@ -230,6 +233,7 @@ bool ExAcquireResourceExclusiveLite(ERESOURCE& r, bool wait) {
 bool ExTryToAcquireResourceExclusiveLite(ERESOURCE& r) {
   KiSchedulingPoint();
   KTHREAD& t = caller();
+  VfCheckResourceApcs(t, r, false);
   const std::uint64_t me = t.address;
   if (r.ActiveCount == 0) {
     take_free(r, me, true);
@@ -264,6 +268,7 @@ void ExConvertExclusiveToSharedLite(ERESOURCE& r) {
 void ExReleaseResourceLite(ERESOURCE& r) {
   KiSchedulingPoint();  // ExAcquireResourceLock
   KTHREAD& t = caller();
+  VfCheckResourceApcs(t, r, true);  // Driver Verifier: 0xC4/0x38
   if (r.owned_exclusive()) {
     // The owner is not checked on a free build (an ASSERT in resource.c).
     KiNoteRelease(t, r);

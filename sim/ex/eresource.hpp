@@ -42,7 +42,8 @@
 //     waking every few seconds; the boost only matters for priority inversions longer than 500 ms.
 //   - The critical-region rule (normal kernel APCs disabled) is checked only by ReactOS DBG
 //     builds (ExpCheckForApcsDisabled) and Driver Verifier (0xC4/0x37, 0x38): a free build does
-//     not check, nor does kesim.
+//     not check, nor does kesim unless the machine runs with Verifier (machine.verifier,
+//     sim/ke/verifier.cpp).
 //   - A release of an exclusively owned resource by another thread is not detected (ReactOS
 //     ASSERTs it on DBG builds only): the count drops as if the owner had released.
 //   - AutoBoost does not track ERESOURCE (SEMANTICS.md §11: it keeps its own owner table).

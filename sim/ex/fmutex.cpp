@@ -21,6 +21,7 @@
 #include "sim/ex/exp.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/ke/lock_kind.hpp"
+#include "sim/ke/verifier.hpp"
 
 namespace kesim::ex {
 
@@ -30,6 +31,21 @@ using engine::TraceKind;
 namespace {
 
 bool legacy_count(const Kernel& k) { return k.version() != Version::win10; }
+
+// KeRaiseIrql/KeLowerIrql as the fast-mutex routines use them inside the kernel: the same
+// scheduling point and IRQL change, without Driver Verifier's 0x30/0x31 checks (Verifier checks
+// the calls a driver makes, and a release that lowers to a stale OldIrql is reported as 0x34).
+KIRQL raise_irql(KTHREAD& t, KIRQL irql) {
+  KiSchedulingPoint();
+  const KIRQL old = t.Irql;
+  KiSetIrql(t, irql);
+  return old;
+}
+
+void lower_irql(KTHREAD& t, KIRQL irql) {
+  KiSchedulingPoint();
+  KiSetIrql(t, irql);
+}
 
 // xp/server2003 KiAcquireFastMutex: count the contention, wait for the hand-off.
 void wait_for_hand_off(FAST_MUTEX& m, KTHREAD& t, LockTracker* tr) {
@@ -127,8 +143,9 @@ void ExAcquireFastMutex(FAST_MUTEX& m) {
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   LockTracker* tr = k.lock_tracker();
+  VfCheckAcquireFastMutex(t, m);  // Driver Verifier: 0xC4/0x33 above APC_LEVEL
   if (tr) tr->pre_acquire(t, m);
-  const KIRQL old = KeRaiseIrql(APC_LEVEL);
+  const KIRQL old = raise_irql(t, APC_LEVEL);
   acquire_count(m, t, tr);
   m.OldIrql = old;
   note_owner(m, t, tr);
@@ -138,11 +155,12 @@ bool ExTryToAcquireFastMutex(FAST_MUTEX& m) {
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   LockTracker* tr = k.lock_tracker();
+  VfCheckAcquireFastMutex(t, m);
   if (tr) tr->pre_acquire(t, m);
-  const KIRQL old = KeRaiseIrql(APC_LEVEL);
+  const KIRQL old = raise_irql(t, APC_LEVEL);
   if (!try_take(m)) {
     k.record(TraceKind::LockTry, &t, &m, 0);
-    KeLowerIrql(old);
+    lower_irql(t, old);
     return false;
   }
   m.OldIrql = old;
@@ -153,11 +171,12 @@ bool ExTryToAcquireFastMutex(FAST_MUTEX& m) {
 void ExReleaseFastMutex(FAST_MUTEX& m) {
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
+  VfCheckReleaseFastMutex(t, m);  // Driver Verifier: 0xC4/0x34 unless at APC_LEVEL
   note_release(m, t, k.lock_tracker());
   const KIRQL old = m.OldIrql;
   release_count(m);
   KiReleaseDone(t, m);
-  KeLowerIrql(old);
+  lower_irql(t, old);
 }
 
 void ExAcquireFastMutexUnsafe(FAST_MUTEX& m) {
@@ -166,6 +185,7 @@ void ExAcquireFastMutexUnsafe(FAST_MUTEX& m) {
   LockTracker* tr = k.lock_tracker();
   if (tr) tr->pre_acquire(t, m);
   KiSchedulingPoint();
+  VfCheckFastMutexUnsafe(t, m, false);  // Driver Verifier: 0xC4/0x39
   acquire_count(m, t, tr);
   note_owner(m, t, tr);
 }
@@ -174,6 +194,7 @@ void ExReleaseFastMutexUnsafe(FAST_MUTEX& m) {
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   KiSchedulingPoint();
+  VfCheckFastMutexUnsafe(t, m, true);  // Driver Verifier: 0xC4/0x3A
   note_release(m, t, k.lock_tracker());
   release_count(m);
   KiReleaseDone(t, m);

@@ -12,6 +12,7 @@
 // so a thread that arrives in between can take the lock first (barging).
 #include "sim/ex/exp.hpp"
 #include "sim/ke/ki.hpp"
+#include "sim/ke/verifier.hpp"
 
 namespace kesim::ex {
 
@@ -214,6 +215,8 @@ EX_PUSH_LOCK& create_push_lock(Kernel& k, std::string name) {
 
 void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
+  // Driver Verifier: 0xC4/0xEA with normal kernel APCs enabled (seed 001's rule).
+  VfCheckPushLockApcs(c.t, lock, false);
   if (c.tr) c.tr->pre_acquire(c.t, lock);  // 0x192 at DISPATCH_LEVEL or above
   ExpAcquirePushLockExclusive(lock, lock);
   KiNoteAcquire(c.t, lock, true);
@@ -222,6 +225,7 @@ void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 
 void ExAcquirePushLockShared(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
+  VfCheckPushLockApcs(c.t, lock, false);
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   ExpAcquirePushLockShared(lock, lock);
   KiNoteAcquire(c.t, lock, false);
@@ -230,6 +234,7 @@ void ExAcquirePushLockShared(EX_PUSH_LOCK& lock) {
 
 bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
+  VfCheckPushLockApcs(c.t, lock, false);
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   if (exp_bit_test_and_set(lock.Value, 0)) {
     current_kernel().record(engine::TraceKind::LockTry, &c.t, &lock, 0);
@@ -242,6 +247,8 @@ bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 
 void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
+  // Driver Verifier: 0xC4/0xEB with normal kernel APCs enabled.
+  VfCheckPushLockApcs(c.t, lock, true);
   const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLockExclusive(lock);
   KiDropHold(lock, ends);
@@ -250,6 +257,7 @@ void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock) {
 
 void ExReleasePushLockShared(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
+  VfCheckPushLockApcs(c.t, lock, true);
   const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLockShared(lock);
   KiDropHold(lock, ends);
@@ -258,6 +266,7 @@ void ExReleasePushLockShared(EX_PUSH_LOCK& lock) {
 
 void ExReleasePushLock(EX_PUSH_LOCK& lock) {
   ExpCaller c = exp_caller();
+  VfCheckPushLockApcs(c.t, lock, true);
   const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLock(lock);
   KiDropHold(lock, ends);

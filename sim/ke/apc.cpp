@@ -6,6 +6,7 @@
 
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
+#include "sim/ke/verifier.hpp"
 
 namespace kesim::ke {
 
@@ -91,7 +92,8 @@ KIRQL KeRaiseIrql(KIRQL new_irql) {
   KTHREAD& t = *KeGetCurrentThread();
   const KIRQL old = t.Irql;
   // Raising to a lower IRQL is fatal on checked builds only; free builds load the value
-  // (kmtest KeIrql.c), and kesim models the free build.
+  // (kmtest KeIrql.c), and kesim models the free build. Driver Verifier stops it (0xC4/0x30).
+  VfCheckRaiseIrql(t, new_irql);
   KiSetIrql(t, new_irql);
   return old;
 }
@@ -104,7 +106,9 @@ KIRQL KeRaiseIrqlToDpcLevel() { return KeRaiseIrql(DISPATCH_LEVEL); }
 
 void KeLowerIrql(KIRQL new_irql) {
   KiSchedulingPoint();
-  KiSetIrql(*KeGetCurrentThread(), new_irql);
+  KTHREAD& t = *KeGetCurrentThread();
+  VfCheckLowerIrql(t, new_irql);  // Driver Verifier: 0xC4/0x31 for a raise
+  KiSetIrql(t, new_irql);
 }
 
 // ---- regions -----------------------------------------------------------------------------------
@@ -148,13 +152,18 @@ void KiLeaveGuardedRegion(KTHREAD& t) {
 
 void KeEnterCriticalRegion() {
   KiSchedulingPoint();
-  KiAdjustKernelApcDisable(*KeGetCurrentThread(), -1);
+  KTHREAD& t = *KeGetCurrentThread();
+  VfCheckEnterCriticalRegion(t);  // Driver Verifier: 0xC4/0x11A above APC_LEVEL
+  KiAdjustKernelApcDisable(t, -1);
 }
 
 void KeLeaveCriticalRegion() {
   KiSchedulingPoint();
-  // Free builds: a leave without enter gives +1 and no bugcheck (kmtest KeApc.c).
-  KiAdjustKernelApcDisable(*KeGetCurrentThread(), +1);
+  // Free builds: a leave without enter gives +1 and no bugcheck (kmtest KeApc.c). Driver
+  // Verifier stops it (0xC4/0x3E), and a leave above APC_LEVEL (0xC4/0x11B).
+  KTHREAD& t = *KeGetCurrentThread();
+  VfCheckLeaveCriticalRegion(t);
+  KiAdjustKernelApcDisable(t, +1);
 }
 
 void KeEnterGuardedRegion() {

@@ -5,6 +5,7 @@
 
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
+#include "sim/ke/verifier.hpp"
 
 namespace kesim::ke {
 
@@ -33,6 +34,7 @@ void note_unheard(KEVENT& e, bool pulse) {
 
 LONG KeSetEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
   KiSchedulingPoint();
+  VfCheckSetEvent(*current_kernel().current_thread(), e);  // Driver Verifier: 0xC4/0x80
   const LONG previous = e.SignalState;
   // A signaled notification event with waiters cannot exist; setting it again does nothing.
   if (is_notification(e) && previous != 0) return previous;

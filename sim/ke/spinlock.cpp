@@ -20,6 +20,7 @@
 
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
+#include "sim/ke/verifier.hpp"
 
 namespace kesim::ke {
 
@@ -99,7 +100,9 @@ KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   const KIRQL old = t.Irql;
-  // Raise to DISPATCH_LEVEL; above it the free build *sets* DISPATCH_LEVEL (kmtest KeSpinLock.c).
+  // Raise to DISPATCH_LEVEL; above it the free build *sets* DISPATCH_LEVEL (kmtest KeSpinLock.c)
+  // and Driver Verifier stops (0xC4/0x42).
+  VfCheckAcquireSpinLock(t, lock);
   KiSetIrql(t, DISPATCH_LEVEL);
   take(lock, t, false);
   return old;
@@ -108,21 +111,27 @@ KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
 void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
+  VfCheckReleaseSpinLock(t, lock);  // Driver Verifier: 0xC4/0x32 unless at DISPATCH_LEVEL
   drop(lock, t);
   KiSetIrql(t, old_irql);
 }
 
 // The caller is expected at DISPATCH_LEVEL; the free build does not check (ReactOS
 // KeAcquireSpinLockAtDpcLevel is the bare KxAcquireSpinLock). Below DISPATCH_LEVEL the holder
-// stays preemptible: another thread on its CPU may then spin on the lock for ever.
+// stays preemptible: another thread on its CPU may then spin on the lock for ever. Driver
+// Verifier stops both routines below DISPATCH_LEVEL (0xC4/0x40, 0x41).
 void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
   KiSchedulingPoint();
-  take(lock, *current_kernel().current_thread(), false);
+  KTHREAD& t = *current_kernel().current_thread();
+  VfCheckAcquireSpinLockAtDpcLevel(t, lock);
+  take(lock, t, false);
 }
 
 void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK& lock) {
   KiSchedulingPoint();
-  drop(lock, *current_kernel().current_thread());
+  KTHREAD& t = *current_kernel().current_thread();
+  VfCheckReleaseSpinLockFromDpcLevel(t, lock);
+  drop(lock, t);
 }
 
 bool KeTryToAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
@@ -167,6 +176,7 @@ KIRQL KeAcquireInStackQueuedSpinLock(KSPIN_LOCK& lock) {
 void KeReleaseInStackQueuedSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
+  VfCheckReleaseQueuedSpinLock(t, lock, old_irql);  // Driver Verifier: 0xC4/0x36 (verifier.cpp)
   drop(lock, t);
   KiSetIrql(t, old_irql);
 }

@@ -96,8 +96,12 @@ bool KiIsSignaledFor(const DISPATCHER_HEADER& o, const KTHREAD& t) {
 
 void KiCheckWaitIrql(KTHREAD& t, const DISPATCHER_HEADER* object, const engine::Time* timeout) {
   // Timeout NULL or non-zero needs <= APC_LEVEL; a zero timeout may poll at DISPATCH_LEVEL (DOC
-  // KeWaitForSingleObject). The free-build outcome is unconfirmed (SEMANTICS.md §14): kesim
-  // reports what Driver Verifier reports, 0xC4 with subcodes 0x120/0x121/0x122.
+  // KeWaitForSingleObject). The free-build outcome is unconfirmed (SEMANTICS.md §14: no source
+  // kesim has read says whether a free build blocks, hangs the CPU or stops with another code),
+  // so kesim reports what Driver Verifier reports, 0xC4 with subcodes 0x120/0x121/0x122, with
+  // or without machine.verifier: the one Verifier code a free kesim machine raises (README,
+  // "Driver Verifier"). 0x123 (a UserMode wait on an object on the kernel stack) cannot arise:
+  // every kesim object is declared by the scenario, none lives on a thread's stack.
   if (t.Irql < DISPATCH_LEVEL) return;
   if (t.Irql == DISPATCH_LEVEL && timeout && *timeout == 0) return;
   const std::uint64_t sub = t.Irql > DISPATCH_LEVEL ? 0x120 : (timeout ? 0x122 : 0x121);
