@@ -367,7 +367,7 @@ TEST(Catalog, DriverVerifierListsKesimSubcodes) {
     EXPECT_NE(text.find("\n" + s.str() + ": "), std::string::npos) << s.str();
     EXPECT_NE(find_verifier_subcode(sub), nullptr) << s.str();
   }
-  EXPECT_EQ(all_verifier_subcodes().size(), 8u);
+  EXPECT_EQ(all_verifier_subcodes().size(), 14u);  // + Deadlock Detection 0x1000..0x100B
   EXPECT_EQ(find_verifier_subcode(0x999), nullptr);
 }
 
