@@ -60,12 +60,22 @@ const char* kind_name(std::size_t kind) { return kind == 0 ? "special kernel" : 
 }  // namespace
 
 void ApcContext::on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool, const void* step) {
+  note(t, lock, step, true);
+}
+
+void ApcContext::on_acquire_attempt(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {
+  note(t, lock, step, false);
+}
+
+// `held`: the thread holds the lock now, in the state it will keep while holding it (an
+// attempt only says where the APC routine tried).
+void ApcContext::note(KTHREAD& t, KOBJECT_BASE& lock, const void* step, bool held) {
   if (lock.index < 0 || !watched(lock)) return;
   if (locks_.size() <= static_cast<std::size_t>(lock.index)) locks_.resize(static_cast<std::size_t>(lock.index) + 1);
   PerLock& p = locks_[static_cast<std::size_t>(lock.index)];
   const bool special_on = t.Irql < APC_LEVEL && t.SpecialApcDisable == 0;
   const bool normal_on = special_on && t.KernelApcDisable == 0 && !t.ApcState.KernelApcInProgress;
-  const std::array<bool, kKinds> exposed{special_on, normal_on};
+  const std::array<bool, kKinds> exposed{held && special_on, held && normal_on};
   std::array<bool, kKinds> inside{};
   if (const KAPC* apc = running_apc(t)) inside[apc->kind == ApcKind::Special ? kSpecial : kNormal] = true;
   for (std::size_t k = 0; k < kKinds; ++k) {

@@ -19,6 +19,9 @@ class ApcContext final : public ke::Observer {
  public:
   ApcContext(StepNamer namer, const void* context) : namer_(namer), context_(context) {}
   void on_acquire(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, bool exclusive, const void* step) override;
+  // An APC routine that blocks on the lock has taken it as far as it could: it counts (that is
+  // the deadlock itself, when the holder is the APC's own thread).
+  void on_acquire_attempt(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const void* step) override;
   const Findings& findings() const { return findings_; }
 
  private:
@@ -34,6 +37,7 @@ class ApcContext final : public ke::Observer {
     std::array<Witness, kKinds> exposed{};  // first acquire with that kind deliverable
     std::array<bool, kKinds> reported{};
   };
+  void note(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const void* step, bool held);
   void report(const ke::KOBJECT_BASE& lock, std::size_t kind, const PerLock& p);
   StepNamer namer_;
   const void* context_;

@@ -26,6 +26,14 @@ TEST(ApcContext, PushLockTakenInANormalApcAndOutsideACriticalRegionIsReported) {
   EXPECT_TRUE(has(message, "apc_context_push_lock.yaml:20: ExAcquirePushLockExclusive)")) << message;
 }
 
+// When the schedule is the bad one, the APC blocks on the lock its own thread holds: the
+// attempt counts as taken inside the APC, so the deadlock comes with the finding that explains it.
+TEST(ApcContext, TheDeadlockItPredictsIsReportedToo) {
+  const Ran r = run_file("scenarios/basics/apc_inside_push_lock_release_deadlocks.yaml", false);
+  EXPECT_EQ(r.outcome, Outcome::deadlock);
+  EXPECT_EQ(r.count("apc_context"), 1);
+}
+
 TEST(ApcContext, TheCriticalRegionTwinIsNotReported) {
   const Ran r = run_file("scenarios/findings/apc_context_critical_region.yaml", false);
   EXPECT_EQ(r.outcome, Outcome::completed);
