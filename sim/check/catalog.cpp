@@ -278,9 +278,10 @@ std::string explain_topics() {
     label.resize(std::max<std::size_t>(label.size() + 1, 14), ' ');
     out += label + b.name + "\n";
   }
-  out += "Driver Verifier subcodes of 0xC4:";
-  for (const VerifierSubcodeInfo& s : all_verifier_subcodes()) out += " " + code_text(s.subcode);
-  out += "\n";
+  // Wrapped: the Deadlock Detection subcodes made the list longer than one line.
+  std::string subcodes;
+  for (const VerifierSubcodeInfo& s : all_verifier_subcodes()) subcodes += " " + code_text(s.subcode);
+  append_wrapped(out, subcodes, "Driver Verifier subcodes of 0xC4: ", "  ");
   out += "Operations (kesim explain NAME), by group:\n";
   const auto ops = all_operations();
   for (std::size_t i = 0; i < ops.size();) {
