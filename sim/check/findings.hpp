@@ -8,7 +8,7 @@
 namespace kesim::check {
 
 struct Finding {
-  std::string kind;     // "data_race", "lock_order"
+  std::string kind;     // "data_race", "lock_order", "foreign_release", "apc_context"
   std::string message;  // one line, names threads, objects and steps (file:line)
 };
 

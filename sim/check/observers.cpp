@@ -11,11 +11,13 @@ using namespace kesim::ke;
 // ---- lock order ------------------------------------------------------------------------------
 
 void LockOrder::on_acquire(KTHREAD& t, KOBJECT_BASE& lock, bool, const void* step) {
+  verify_recursion(t, lock);
   add_edges(t, lock, step);
   held_[t.index].push_back(&lock);
 }
 
 void LockOrder::on_acquire_attempt(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {
+  verify_recursion(t, lock);
   add_edges(t, lock, step);
 }
 
@@ -40,6 +42,9 @@ void LockOrder::add_edges(KTHREAD& t, KOBJECT_BASE& lock, const void* step) {
                      t.name, a->name, lock.name, namer_(step, context_), other->thread_name,
                      lock.name, a->name, namer_(other->step, context_))});
   }
+  // Verifier bugchecks after the finding is recorded, so the report names both steps too.
+  for (KOBJECT_BASE* a : held_[t.index])
+    if (a != &lock) verify_order(t, *a, lock);
 }
 
 void LockOrder::on_release(KTHREAD& t, KOBJECT_BASE& lock) {
@@ -68,6 +73,7 @@ void LockOrder::on_foreign_release(KTHREAD& t, KOBJECT_BASE& lock, const KTHREAD
                    "acquired it",
                    t.name, lock.name, namer_(step, context_),
                    holder ? "is held by " + holder->name : std::string("no thread holds"))});
+  verify_release(t, lock, holder);
 }
 
 // ---- happens-before races --------------------------------------------------------------------

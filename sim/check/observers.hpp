@@ -9,7 +9,9 @@
 //   - LockOrder also reports each foreign release (a thread releases a lock it does not hold:
 //     which thread, which lock, held by whom, at which step) as a foreign_release finding — on
 //     every version, since push locks record no owner and only AutoBoost (Win10) bugchecks.
-// They never change the run.
+// They never change the run, except LockOrder with Driver Verifier on (machine.verifier): its
+// graph is then also Verifier's Deadlock Detection, which bugchecks 0xC4/0x1000..0x100A
+// (sim/check/verifier_deadlock.cpp).
 #pragma once
 
 #include <map>
@@ -33,10 +35,18 @@ class LockOrder final : public ke::Observer {
   void on_acquire_attempt(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const void* step) override;
   void on_foreign_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const ke::KTHREAD* holder,
                           const void* step) override;
+  void on_thread_exit(ke::KTHREAD& t) override;
   const Findings& findings() const { return findings_; }
 
  private:
   void add_edges(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const void* step);
+  // Driver Verifier's Deadlock Detection on this graph (verifier_deadlock.cpp); each returns
+  // only when Verifier is off or finds nothing.
+  void verify_recursion(ke::KTHREAD& t, ke::KOBJECT_BASE& lock);
+  void verify_order(ke::KTHREAD& t, ke::KOBJECT_BASE& held, ke::KOBJECT_BASE& lock);
+  void verify_release(ke::KTHREAD& t, ke::KOBJECT_BASE& lock, const ke::KTHREAD* holder);
+  void verify_exit(ke::KTHREAD& t);
+  bool reaches(std::int32_t from, std::int32_t to) const;  // a path of covered locks' edges
   struct Edge {
     std::int32_t thread;
     std::string thread_name;

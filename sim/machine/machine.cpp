@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sim/autoboost/autoboost.hpp"
+#include "sim/check/apc_context.hpp"
 #include "sim/check/observers.hpp"
 #include "sim/io/io.hpp"
 #include "sim/ke/ki.hpp"
@@ -36,13 +37,18 @@ Machine::Machine(const Config& cfg, const report::SourceMap* source)
     autoboost_ = std::make_unique<autoboost::AutoBoost>(*kernel_);
     kernel_->set_lock_tracker(autoboost_.get());
   }
-  if (cfg.lock_order) {
+  // Driver Verifier's Deadlock Detection runs on the lock-order graph (verifier_deadlock.cpp).
+  if (cfg.lock_order || cfg.verifier) {
     lock_order_ = std::make_unique<check::LockOrder>(&Machine::name_step, this);
     kernel_->add_observer(lock_order_.get());
   }
   if (cfg.race_detector) {
     races_ = std::make_unique<check::RaceDetector>(&Machine::name_step, this);
     kernel_->add_observer(races_.get());
+  }
+  if (cfg.apc_context) {
+    apc_context_ = std::make_unique<check::ApcContext>(&Machine::name_step, this);
+    kernel_->add_observer(apc_context_.get());
   }
 }
 
@@ -67,6 +73,8 @@ const check::RunResult& Machine::run() {
   result_ = check::analyse(*kernel_, stop);
   findings_.clear();
   if (lock_order_) findings_ = lock_order_->findings();
+  if (apc_context_)
+    findings_.insert(findings_.end(), apc_context_->findings().begin(), apc_context_->findings().end());
   if (races_) findings_.insert(findings_.end(), races_->findings().begin(), races_->findings().end());
   return result_;
 }

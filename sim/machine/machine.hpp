@@ -26,7 +26,7 @@
 
 namespace kesim::io { class IoManager; }
 namespace kesim::autoboost { class AutoBoost; }
-namespace kesim::check { class LockOrder; class RaceDetector; }
+namespace kesim::check { class LockOrder; class RaceDetector; class ApcContext; }
 namespace kesim::report { class ViewRecorder; }
 
 namespace kesim::machine {
@@ -45,7 +45,9 @@ struct Config {
   bool keep_trace = false;                  // keep every trace record (timeline, HTML)
   bool recent_trace = true;                 // keep the last records for the text report; off:
                                             // hash-only (exploration), the same trace hash
-  bool lock_order = true;                   // the lockdep-style lock_order checker
+  bool lock_order = true;                   // the lockdep-style lock_order checker (always
+                                            // on with verifier: its graph is Verifier's)
+  bool apc_context = true;                  // the apc_context checker (APC re-entrancy)
   bool race_detector = false;               // happens-before data_race checker
   engine::Strategy* strategy = nullptr;     // exploration or play; null: by seed
 
@@ -101,6 +103,7 @@ class Machine {
   std::unique_ptr<autoboost::AutoBoost> autoboost_;
   std::unique_ptr<check::LockOrder> lock_order_;
   std::unique_ptr<check::RaceDetector> races_;
+  std::unique_ptr<check::ApcContext> apc_context_;
   std::unique_ptr<report::ViewRecorder> views_;  // only with record_views()
   std::vector<std::string> output_;
   check::RunResult result_;

@@ -34,6 +34,7 @@ constexpr Rule kRules[] = {
     {"data_race", "Two plain accesses, one a write, are not ordered by happens-before"},
     {"lock_order", "Two locks are taken in opposite orders (a potential deadlock)"},
     {"foreign_release", "A thread released a lock another thread holds"},
+    {"apc_context", "A lock taken in a kernel APC is also held with that kind of APC enabled (re-entrancy)"},
 };
 
 int rule_index(const std::string& id) {

@@ -54,9 +54,10 @@ void Loader::load_expect(const Field& f, Expect& e, std::string_view what) {
   }
   if (const Field* k = fs.get("findings")) {
     for (const Field& d : r_.entries(k->value, k->loc, "'findings'").items) {
-      if (d.key != "data_race" && d.key != "lock_order" && d.key != "foreign_release") {
+      if (d.key != "data_race" && d.key != "lock_order" && d.key != "foreign_release" &&
+          d.key != "apc_context") {
         r_.error(d.key_loc, fmt::format("unknown finding kind '{}' (kinds: data_race, lock_order, "
-                                        "foreign_release)", d.key));
+                                        "foreign_release, apc_context)", d.key));
       } else if (auto n = r_.integer(d, 0, std::numeric_limits<std::int64_t>::max())) {
         e.findings.emplace_back(d.key, *n);
       }

@@ -1230,7 +1230,7 @@ expect:
                           "9:16: unknown wait reason 'WrPushLok' for 'A'; did you mean 'WrPushLock'?",
                           "9:27: unknown thread 'C'",
                           "10:22: expected an integer >= 0 for 'C:\\Temp', got '-1'",
-                          "11:28: unknown finding kind 'races' (kinds: data_race, lock_order, foreign_release)"}));
+                          "11:28: unknown finding kind 'races' (kinds: data_race, lock_order, foreign_release, apc_context)"}));
   EXPECT_EQ(only_error("name: x\nexpect: {outcome: hang, bugcheck: 0x162}\n"),
             "2:25: 'bugcheck' expects outcome bugcheck, but 'outcome' is hang");
   EXPECT_EQ(only_error("name: x\nthreads: [{name: T}]\nexpect: {outcome: hang, deadlock: [T]}\n"),
