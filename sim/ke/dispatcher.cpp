@@ -107,7 +107,8 @@ LONG KeReleaseMutant(KMUTANT& m, KPRIORITY increment, bool abandon, bool /*wait*
       // Driver Verifier sees the foreign release before the routine raises (0xC4/0x1004,
       // sim/check/verifier_deadlock.cpp); a free build only raises.
       if (current_kernel().verifier())
-        for (Observer* o : current_kernel().observers()) o->on_foreign_release(t, m, m.OwnerThread, t.current_step);
+        for (Observer* o : current_kernel().observers())
+          o->on_foreign_release(t, m, m.OwnerThread, t.current_step);
       ExRaiseStatus(m.Abandoned ? STATUS_ABANDONED : STATUS_MUTANT_NOT_OWNED);
     }
     ++m.SignalState;
