@@ -101,6 +101,7 @@ objects:
   Gt: {type: gate}
   SL: {type: spin_lock}
   Rs: {type: resource}
+  KE: {type: keyed_event}
 routines:
   Touch:
     - ExAcquirePushLockShared: PL
@@ -240,6 +241,8 @@ threads:
       - ExGetExclusiveWaiterCount: Rs
       - ExGetSharedWaiterCount: Rs
       - ExDeleteResourceLite: Rs
+      - NtReleaseKeyedEvent: {event: KE, key: 0x10, as: st}
+      - NtWaitForKeyedEvent: {key: 0x20, alertable: true, timeout: 1ms}
 variables:
   W: 0
   Owners: {value: 0x10}
@@ -885,10 +888,10 @@ objects:
                           "5:31: semaphore 'C': count 5 is greater than its limit 4",
                           "6:31: expected an integer in 1..2147483647 for 'limit', got '0'",
                           "7:3: object 'E' needs a 'type' (push_lock, event, semaphore, timer, mutex, "
-                          "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock, resource)",
+                          "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock, resource, keyed_event)",
                           "8:13: unknown object type 'evnt'; did you mean 'event'? (types: push_lock, "
                           "event, semaphore, timer, mutex, guarded_mutex, fast_mutex, gate, spin_lock, "
-                          "cache_aware_push_lock, resource)",
+                          "cache_aware_push_lock, resource, keyed_event)",
                           "9:6: expected a map for object 'G', got 'event'",
                           "10:3: duplicate key 'A' in 'objects' (first at line 3)",
                           "11:26: expected one of notification, synchronization for 'kind', got 'periodic'",
