@@ -75,12 +75,17 @@ std::int64_t keyed_call(Ctx& c, const Step& s) {
 }
 
 constexpr unsigned kKeyed = type_bit(ObjectType::keyed_event);
+// The schema parse_keyed reads (documentation and tests; the key is read as an unsigned value).
+constexpr KeySpec kKeyedKeys[] = {{"event", Arg::object},
+                                  {"key", Arg::number, true, 0, std::numeric_limits<std::int64_t>::max()},
+                                  {"alertable", Arg::alertable},
+                                  {"timeout", Arg::duration}};
 
 constexpr RoutineDescriptor kRows[] = {
     {.op = Op::NtWaitForKeyedEvent, .name = "NtWaitForKeyedEvent", .result = Result::ntstatus,
-     .parse = &StepParser::parse_keyed, .kinds = kKeyed, .exec = keyed_call<ex::NtWaitForKeyedEvent>},
+     .keys = kKeyedKeys, .parse = &StepParser::parse_keyed, .kinds = kKeyed, .exec = keyed_call<ex::NtWaitForKeyedEvent>},
     {.op = Op::NtReleaseKeyedEvent, .name = "NtReleaseKeyedEvent", .result = Result::ntstatus,
-     .parse = &StepParser::parse_keyed, .kinds = kKeyed, .exec = keyed_call<ex::NtReleaseKeyedEvent>},
+     .keys = kKeyedKeys, .parse = &StepParser::parse_keyed, .kinds = kKeyed, .exec = keyed_call<ex::NtReleaseKeyedEvent>},
 };
 
 }  // namespace

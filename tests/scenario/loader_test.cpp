@@ -101,7 +101,6 @@ objects:
   Gt: {type: gate}
   SL: {type: spin_lock}
   Rs: {type: resource}
-  KE: {type: keyed_event}
 routines:
   Touch:
     - ExAcquirePushLockShared: PL
@@ -241,8 +240,8 @@ threads:
       - ExGetExclusiveWaiterCount: Rs
       - ExGetSharedWaiterCount: Rs
       - ExDeleteResourceLite: Rs
-      - NtReleaseKeyedEvent: {event: KE, key: 0x10, as: st}
-      - NtWaitForKeyedEvent: {key: 0x20, alertable: true, timeout: 1ms}
+      - NtReleaseKeyedEvent: {key: 0x10, as: st}
+      - NtWaitForKeyedEvent: {event: CritSecOutOfMemoryEvent, key: 0x20, alertable: true, timeout: 1ms}
 variables:
   W: 0
   Owners: {value: 0x10}
@@ -278,7 +277,7 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(p_->name, "every-op_1.0");
   EXPECT_EQ(p_->description, "All operations.");
   EXPECT_EQ(p_->file, "t.yaml");
-  EXPECT_EQ(p_->source_lines.size(), 175u);
+  EXPECT_EQ(p_->source_lines.size(), 177u);
   EXPECT_EQ(p_->source_lines[37], "      - work: 50us");
   const Machine& m = p_->machine;
   EXPECT_EQ(m.processors, 4);
@@ -292,7 +291,10 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(m.max_steps, 1000u);
   EXPECT_EQ(m.stack_size, 65536u);
 
-  ASSERT_EQ(p_->objects.size(), 11u);
+  // The ten above, the resource, and the global keyed event a step without `event` declared.
+  ASSERT_EQ(p_->objects.size(), 12u);
+  EXPECT_EQ(p_->objects[11].name, "CritSecOutOfMemoryEvent");
+  EXPECT_EQ(p_->objects[11].type, ObjectType::keyed_event);
   const char* names[] = {"PL", "CPL", "Ev", "Sem", "Tm", "Mx", "GM", "FM", "Gt", "SL"};
   ObjectType types[] = {ObjectType::push_lock, ObjectType::cache_aware_push_lock, ObjectType::event,
                         ObjectType::semaphore, ObjectType::timer, ObjectType::mutex,
@@ -318,13 +320,22 @@ TEST_F(FullScenario, WordsResultsAndControlFlow) {
   ASSERT_EQ(p_->variables.size(), 2u);
   EXPECT_EQ(p_->variables[0].name, "W");
   EXPECT_EQ(p_->variables[1].initial, 0x10);
-  EXPECT_EQ(p_->locals, (std::vector<std::string>{"old", "now", "seen", "prev", "irql", "ok", "n"}));
+  EXPECT_EQ(p_->locals, (std::vector<std::string>{"old", "now", "seen", "prev", "irql", "ok", "n", "st"}));
   ASSERT_EQ(p_->invariants.size(), 1u);
   EXPECT_EQ(p_->invariants[0].index, 1);
   EXPECT_EQ(p_->invariants[0].op, CmpOp::le);
   EXPECT_EQ(p_->invariants[0].value, 1);
   const auto& late = p_->threads[2].steps;
-  ASSERT_EQ(late.size(), 32u);
+  ASSERT_EQ(late.size(), 34u);
+  // Keyed events: no `event` is the global one (a NULL handle); the key is the pointer value.
+  EXPECT_EQ(late[32].op, Op::NtReleaseKeyedEvent);
+  EXPECT_EQ(late[32].object, 11);
+  EXPECT_EQ(late[32].number, 0x10);
+  EXPECT_EQ(late[33].op, Op::NtWaitForKeyedEvent);
+  EXPECT_EQ(late[33].object, 11);
+  EXPECT_EQ(late[33].number, 0x20);
+  EXPECT_TRUE(late[33].alertable);
+  EXPECT_EQ(late[33].duration, 1'000'000);
   // ERESOURCE: Wait is TRUE unless written FALSE (kept in Step::number).
   EXPECT_EQ(late[20].op, Op::ExAcquireResourceExclusiveLite);
   EXPECT_EQ(late[20].number, 0);
@@ -635,7 +646,7 @@ TEST_F(FullScenario, IoStepsAndExpect) {
 
   const Expect& e = p_->expect;
   EXPECT_TRUE(e.present);
-  EXPECT_EQ(e.loc.line, 170);
+  EXPECT_EQ(e.loc.line, 172);
   EXPECT_EQ(e.outcome, Outcome::deadlock);
   EXPECT_FALSE(e.bugcheck.has_value());
   EXPECT_EQ(e.deadlock, (std::vector<std::string>{"Main", "Worker[2]"}));
