@@ -26,10 +26,7 @@ void StepParser::parse_keyed(Step& step, const Field& f, const Scope&) {
   const RoutineDescriptor& d = descriptor(step.op);
   const std::string what = fmt::format("'{}'", f.key);
   Fields fs = r_.fields(f.value, f.loc, what, {"event", "key", "alertable", "timeout"});
-  if (!fs.is_map) {
-    r_.error(f.loc, fmt::format("{} is written '- {}: {{event: K, key: 0x10}}' (event optional)", what, f.key));
-    return;
-  }
+  if (!fs.is_map) return;  // the reader reported it ("expected a map")
   if (const Field* e = fs.get("event")) {
     step.object = resolve_object(e->value, e->loc, "'event'", type_bit(ObjectType::keyed_event), d.name);
   } else {

@@ -1070,6 +1070,37 @@ threads:
                    "13:60: unknown key 'wait' in 'ExTryToAcquireResourceExclusiveLite' (allowed: object, as)"}));
 }
 
+// Keyed-event misuse the loader reports: options a keyed event does not take, a KeWaitFor* on it
+// (not a dispatcher object), the bare-scalar form, a missing or negative key, an unknown key,
+// and a step without `event` when the global keyed event's name is declared as something else.
+TEST(LoaderErrors, KeyedEventMisuse) {
+  LoadResult r = load(R"(name: k
+objects:
+  K: {type: keyed_event, count: 1}
+  CritSecOutOfMemoryEvent: {type: event}
+threads:
+  - name: T
+    steps:
+      - KeWaitForSingleObject: K
+      - NtWaitForKeyedEvent: K
+      - NtReleaseKeyedEvent: {event: K}
+      - NtReleaseKeyedEvent: {event: K, key: -2}
+      - NtWaitForKeyedEvent: {event: K, key: 0x10, Timeout: 1ms}
+      - NtWaitForKeyedEvent: {key: 0x10}
+)");
+  EXPECT_EQ(errors_of(r),
+            (Lines{"3:26: 'count' does not apply to a keyed_event (it takes only 'type')",
+                   "8:32: 'K': a keyed event is not a dispatcher object; use NtWaitForKeyedEvent or "
+                   "NtReleaseKeyedEvent",
+                   "9:30: expected a map for 'NtWaitForKeyedEvent', got 'K'",
+                   "10:30: 'NtReleaseKeyedEvent' needs 'key'",
+                   "11:46: expected an unsigned integer for 'key', got '-2'",
+                   "12:52: unknown key 'Timeout' in 'NtWaitForKeyedEvent'; did you mean 'timeout'? "
+                   "(allowed: event, key, alertable, timeout)",
+                   "13:30: 'NtWaitForKeyedEvent' without 'event' uses the global keyed event "
+                   "CritSecOutOfMemoryEvent, but that name is declared as an event"}));
+}
+
 TEST(LoaderErrors, WaitingOnSomethingThatIsNotADispatcherObject) {
   EXPECT_EQ(step_error("KeWaitForSingleObject: GM"),
             "20:32: 'GM': a guarded mutex is not a dispatcher object; use KeAcquireGuardedMutex");
