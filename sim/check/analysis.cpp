@@ -78,6 +78,9 @@ std::string why_blocked(const Kernel& k, const KTHREAD& t) {
   }
   if (std::int32_t l = lock_of(t); l >= 0) {
     const KOBJECT_BASE& lock = *k.objects()[l];
+    if (lock.lock_kind) {  // a kind that knows better than its holders (a keyed event)
+      if (std::string why = lock.lock_kind->why_blocked(k, lock, t); !why.empty()) return why;
+    }
     if (lock.holders.empty())
       return fmt::format("{} is held by no thread kesim knows of (released by a non-owner?), and "
                          "no release will come",

@@ -35,6 +35,13 @@ class LockKind {
   virtual HoldMode hold_mode(const KOBJECT_BASE& lock) const { return HoldMode::exclusive; }
   // The lines `!locks` prints under the lock's header, each "     ...\n".
   virtual std::string describe(const Kernel& k, const KOBJECT_BASE& lock) const = 0;
+  // Why `waiter`, blocked on this object, is not woken, when the kind knows better than "held
+  // by its holders" (a keyed event has no holder: its waiters wait for a partner). Empty: the
+  // reports use the holders.
+  virtual std::string why_blocked(const Kernel& k, const KOBJECT_BASE& lock,
+                                  const KTHREAD& waiter) const {
+    return {};
+  }
   // The registered objects this lock is made of (a cache-aware push lock's slots): views show
   // them through this lock, not as locks of their own.
   virtual void parts(const KOBJECT_BASE& lock, std::vector<const KOBJECT_BASE*>& out) const {}

@@ -189,6 +189,14 @@ struct KTHREAD : engine::Task {
   bool AutoBoostEntriesExhausted = false;
   std::uint16_t autoboost_untracked = 0;    // locks held without an entry (entries exhausted)
 
+  // Keyed events (sim/ex/keyed_event.hpp): the ETHREAD fields seed S2's `dt nt!_ETHREAD` shows.
+  // KeyedWaitChain links the thread into one keyed event's queue while it waits or releases;
+  // KeyedWaitValue is its key (low bit set: a releaser waiting for a waiter); it sleeps on its
+  // own KeyedWaitSemaphore (limit 1).
+  ListLink KeyedWaitChain;
+  std::uint64_t KeyedWaitValue = 0;
+  KSEMAPHORE KeyedWaitSemaphore;
+
   // What the thread runs (set by create_thread).
   void (*body)(KTHREAD& self, void* context) = nullptr;  // shadows Task::body on purpose
   void* body_context = nullptr;

@@ -31,6 +31,7 @@ std::string status_name(NTSTATUS s) {
     case STATUS_USER_APC: return "STATUS_USER_APC";
     case STATUS_KERNEL_APC: return "STATUS_KERNEL_APC";
     case STATUS_ALERTED: return "STATUS_ALERTED";
+    case STATUS_INVALID_PARAMETER_1: return "STATUS_INVALID_PARAMETER_1";
     case STATUS_TIMEOUT: return "STATUS_TIMEOUT";
     case STATUS_PENDING: return "STATUS_PENDING";
     case STATUS_MUTANT_NOT_OWNED: return "STATUS_MUTANT_NOT_OWNED";
@@ -106,6 +107,7 @@ const char* object_type_name(KOBJECTS t) {
     case KOBJECTS::SpinLockObject: return "SpinLock";
     case KOBJECTS::InterlockedWordObject: return "InterlockedWord";
     case KOBJECTS::ResourceObject: return "Resource";
+    case KOBJECTS::KeyedEventObject: return "KeyedEvent";
   }
   return "?";
 }

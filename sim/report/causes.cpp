@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "sim/ke/lock_kind.hpp"
 #include "sim/report/report.hpp"
 
 namespace kesim::report {
@@ -93,6 +94,9 @@ std::vector<std::string> thread_causes(const ke::Kernel& k, const SourceMap& p, 
   const bool explained_by_apc = !out.empty() && pending_kernel_apc(t);
   if (t.waiting_on_lock >= 0) {
     const ke::KOBJECT_BASE& lock = *k.objects()[static_cast<std::size_t>(t.waiting_on_lock)];
+    if (lock.lock_kind) {  // a kind that knows better than its holders (a keyed event)
+      if (std::string why = lock.lock_kind->why_blocked(k, lock, t); !why.empty()) out.push_back(std::move(why));
+    }
     for (std::size_t i = 0; i < lock.holders.size(); ++i) {
       const void* at = i < lock.holder_steps.size() ? lock.holder_steps[i] : nullptr;
       const std::string acquired = at ? " (acquired at " + step_or_unknown(p, at) + ")" : "";

@@ -128,10 +128,13 @@ std::string render_thread(const ke::Kernel& k, const SourceMap& p, const KTHREAD
       const ke::KOBJECT_BASE& l = *k.objects()[static_cast<std::size_t>(t.waiting_on_lock)];
       std::string held;
       for (const KTHREAD* h : l.holders) held += (held.empty() ? "" : ", ") + h->name;
-      out += field("Waiting on lock", fmt::format("{} ({} {}), held by {}", l.name,
-                                                  ke::object_type_name(l.type),
+      // A kind with no holders to name says itself why the thread waits (a keyed event: the key).
+      std::string why = l.lock_kind && held.empty() ? l.lock_kind->why_blocked(k, l, t) : std::string();
+      out += field("Waiting on lock", fmt::format("{} ({} {}), {}", l.name, ke::object_type_name(l.type),
                                                   debugger_address(l.address),
-                                                  held.empty() ? "no known thread" : held));
+                                                  !why.empty()     ? why
+                                                  : held.empty() ? "held by no known thread"
+                                                                 : "held by " + held));
     }
   }
   out += field("Irql", fmt::format("{} (WaitIrql {})", ke::irql_name(t.Irql),

@@ -8,6 +8,7 @@
 #include "sim/autoboost/autoboost.hpp"
 #include "sim/ex/eresource.hpp"
 #include "sim/ex/fmutex.hpp"
+#include "sim/ex/keyed_event.hpp"
 #include "sim/ex/pushlock.hpp"
 #include "sim/io/io.hpp"
 #include "sim/ke/ke.hpp"
@@ -164,6 +165,7 @@ void Interpreter::create_objects() {
       case ObjectType::gate: obj = &kernel().create_gate(o.name); break;
       case ObjectType::spin_lock: obj = &kernel().create_spin_lock(o.name); break;
       case ObjectType::resource: obj = &ex::create_resource(kernel(), o.name); break;
+      case ObjectType::keyed_event: obj = &ex::create_keyed_event(kernel(), o.name); break;
     }
     objects_.push_back(obj);
   }

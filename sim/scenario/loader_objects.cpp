@@ -27,16 +27,16 @@ void Loader::load_object(const Field& f) {
   const Field* type = fs.get("type");
   if (fs.is_map && !type) {
     r_.error(f.key_loc, fmt::format("object '{}' needs a 'type' (push_lock, event, semaphore, timer, mutex, "
-                                    "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock, resource)", f.key));
+                                    "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock, resource, keyed_event)", f.key));
   }
   auto s = type ? r_.scalar(*type) : std::nullopt;
   auto t = s ? object_type_from_name(*s) : std::nullopt;
   if (s && !t) {
     std::vector<std::string> names;
-    for (int i = 0; i < 11; ++i) names.emplace_back(object_type_name(static_cast<ObjectType>(i)));
+    for (int i = 0; i < 12; ++i) names.emplace_back(object_type_name(static_cast<ObjectType>(i)));
     r_.error(type->loc, fmt::format("unknown object type '{}'{} (types: push_lock, event, semaphore, "
                                     "timer, mutex, guarded_mutex, fast_mutex, gate, spin_lock, "
-                                    "cache_aware_push_lock, resource)", *s, did_you_mean(*s, names)));
+                                    "cache_aware_push_lock, resource, keyed_event)", *s, did_you_mean(*s, names)));
   }
   if (!t) {
     steps_.add_broken_object(f.key);  // its type is unknown: do not check the steps using it

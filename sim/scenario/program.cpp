@@ -10,10 +10,10 @@
 namespace kesim::scenario {
 namespace {
 
-constexpr std::array<const char*, 11> kObjectTypeNames = {
+constexpr std::array<const char*, 12> kObjectTypeNames = {
     "push_lock", "event",      "semaphore", "timer",     "mutex",
     "guarded_mutex", "fast_mutex", "gate",  "spin_lock", "cache_aware_push_lock",
-    "resource",
+    "resource", "keyed_event",
 };
 
 constexpr std::array<const char*, 6> kOutcomeNames = {

@@ -85,6 +85,8 @@ enum class Op : std::uint16_t {
   ExAcquireSharedWaitForExclusive, ExConvertExclusiveToSharedLite, ExReleaseResourceLite,
   ExIsResourceAcquiredExclusiveLite, ExIsResourceAcquiredSharedLite, ExGetExclusiveWaiterCount,
   ExGetSharedWaiterCount,
+  // keyed events (sim/ex/keyed_event.hpp; rows in routines_keyed.cpp)
+  NtWaitForKeyedEvent, NtReleaseKeyedEvent,
   count_
 };
 
@@ -95,7 +97,7 @@ std::optional<Op> op_from_name(std::string_view name);
 
 enum class ObjectType : std::uint8_t {
   push_lock, event, semaphore, timer, mutex, guarded_mutex, fast_mutex, gate, spin_lock,
-  cache_aware_push_lock, resource,
+  cache_aware_push_lock, resource, keyed_event,
 };
 const char* object_type_name(ObjectType t);
 std::optional<ObjectType> object_type_from_name(std::string_view s);

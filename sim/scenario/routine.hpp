@@ -76,7 +76,7 @@ enum class Result : std::uint8_t {
 
 enum class Explain : std::uint8_t {
   entry,  // check::find_operation(name) has the routine's `kesim explain` text
-  none,   // no catalogue entry yet (the §7 word operations and if/while)
+  none,   // no catalogue entry yet (a new routine whose teaching entry is still to be written)
 };
 
 using Executor = std::int64_t (*)(ThreadCtx& c, const Step& s);

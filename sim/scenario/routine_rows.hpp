@@ -18,6 +18,7 @@ std::span<const RoutineDescriptor> locks();       // push locks, mutexes, spin l
 std::span<const RoutineDescriptor> dispatcher();  // waits, events, semaphores, timers, gates, I/O
 std::span<const RoutineDescriptor> words();       // §7 memory words, YieldProcessor
 std::span<const RoutineDescriptor> resource();    // ERESOURCE (routines_resource.cpp)
+std::span<const RoutineDescriptor> keyed();       // keyed events (routines_keyed.cpp)
 
 using detail::StepParser;
 using detail::type_bit;

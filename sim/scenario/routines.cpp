@@ -17,7 +17,7 @@ Index build_index() {
   Index index{};
   for (std::span<const RoutineDescriptor> group :
        {rows::control(), rows::threads(), rows::locks(), rows::dispatcher(), rows::words(),
-        rows::resource()}) {
+        rows::resource(), rows::keyed()}) {
     for (const RoutineDescriptor& d : group) {
       const auto i = static_cast<std::size_t>(d.op);
       if (i < kOps && !index[i]) index[i] = &d;

@@ -139,14 +139,13 @@ constexpr RoutineDescriptor kRows[] = {
      .exec = dump},
     {.op = Op::assert_, .name = "assert", .result = Result::control, .parse = &StepParser::parse_assert,
      .exec = assert_},
-    {.op = Op::ask, .name = "ask", .result = Result::control, .parse = &StepParser::parse_ask, .exec = ask,
-     .explain = Explain::none},
+    {.op = Op::ask, .name = "ask", .result = Result::control, .parse = &StepParser::parse_ask, .exec = ask},
     {.op = Op::if_, .name = "if", .result = Result::control, .parse_step = &StepParser::parse_if,
-     .exec = if_, .explain = Explain::none},
+     .exec = if_},
     {.op = Op::while_, .name = "while", .result = Result::control, .parse_step = &StepParser::parse_while,
-     .exec = while_, .explain = Explain::none},
+     .exec = while_},
     {.op = Op::try_, .name = "try", .result = Result::control, .parse_step = &StepParser::parse_try,
-     .exec = try_, .explain = Explain::none},
+     .exec = try_},
 };
 
 }  // namespace

@@ -18,7 +18,7 @@ constexpr unsigned kDispatcher = type_bit(ObjectType::event) | type_bit(ObjectTy
                                  type_bit(ObjectType::gate);
 constexpr unsigned kOwned = type_bit(ObjectType::mutex) | type_bit(ObjectType::guarded_mutex) |
                             type_bit(ObjectType::fast_mutex);
-constexpr unsigned kAnyObject = (1u << 11) - 1;
+constexpr unsigned kAnyObject = (1u << 12) - 1;
 
 // The object types an assert key is about; 0 for keys about the running thread.
 unsigned object_key_types(std::string_view key) {

@@ -48,6 +48,7 @@ class StepParser {
   void parse_if(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
   void parse_while(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);
   void parse_try(std::vector<Step>& out, const Fields& fs, Loc loc, const Scope& scope);  // step_assert.cpp
+  void parse_keyed(Step& step, const Field& f, const Scope& scope);  // routines_keyed.cpp
 
  private:
   static constexpr int kMaxDepth = 64;

@@ -29,6 +29,8 @@ const char* not_waitable_hint(ObjectType t) {
     case ObjectType::resource:
       return "an ERESOURCE is not a dispatcher object; use ExAcquireResourceExclusiveLite or "
              "ExAcquireResourceSharedLite";
+    case ObjectType::keyed_event:
+      return "a keyed event is not a dispatcher object; use NtWaitForKeyedEvent or NtReleaseKeyedEvent";
     default:
       return nullptr;
   }

@@ -58,7 +58,7 @@ constexpr ExpectedCode kExpectedCodes[] = {
 
 // The scenario format's operations, group by group.
 const std::vector<std::string> kExpectedOps = {
-    "work", "repeat", "call", "log", "dump", "assert",
+    "work", "repeat", "call", "log", "dump", "assert", "ask", "if", "while", "try",
     "PsCreateSystemThread", "PsTerminateSystemThread", "KeDelayExecutionThread",
     "KeSetPriorityThread",
     "KeRaiseIrql", "KeLowerIrql", "KeRaiseIrqlToDpcLevel",
@@ -87,6 +87,11 @@ const std::vector<std::string> kExpectedOps = {
     "ExAcquireSharedStarveExclusive", "ExAcquireSharedWaitForExclusive",
     "ExConvertExclusiveToSharedLite", "ExReleaseResourceLite", "ExIsResourceAcquiredExclusiveLite",
     "ExIsResourceAcquiredSharedLite", "ExGetExclusiveWaiterCount", "ExGetSharedWaiterCount",
+    "InterlockedCompareExchange", "InterlockedExchange", "InterlockedExchangeAdd",
+    "InterlockedIncrement", "InterlockedDecrement", "InterlockedOr", "InterlockedAnd",
+    "InterlockedXor", "InterlockedBitTestAndSet", "InterlockedBitTestAndReset", "ReadNoFence",
+    "WriteNoFence", "YieldProcessor",
+    "NtWaitForKeyedEvent", "NtReleaseKeyedEvent",
 };
 
 std::string lower_hex(std::uint32_t v) {

@@ -240,6 +240,8 @@ threads:
       - ExGetExclusiveWaiterCount: Rs
       - ExGetSharedWaiterCount: Rs
       - ExDeleteResourceLite: Rs
+      - NtReleaseKeyedEvent: {key: 0x10, as: st}
+      - NtWaitForKeyedEvent: {event: CritSecOutOfMemoryEvent, key: 0x20, alertable: true, timeout: 1ms}
 variables:
   W: 0
   Owners: {value: 0x10}
@@ -275,7 +277,7 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(p_->name, "every-op_1.0");
   EXPECT_EQ(p_->description, "All operations.");
   EXPECT_EQ(p_->file, "t.yaml");
-  EXPECT_EQ(p_->source_lines.size(), 175u);
+  EXPECT_EQ(p_->source_lines.size(), 177u);
   EXPECT_EQ(p_->source_lines[37], "      - work: 50us");
   const Machine& m = p_->machine;
   EXPECT_EQ(m.processors, 4);
@@ -289,7 +291,10 @@ TEST_F(FullScenario, HeaderMachineAndObjects) {
   EXPECT_EQ(m.max_steps, 1000u);
   EXPECT_EQ(m.stack_size, 65536u);
 
-  ASSERT_EQ(p_->objects.size(), 11u);
+  // The ten above, the resource, and the global keyed event a step without `event` declared.
+  ASSERT_EQ(p_->objects.size(), 12u);
+  EXPECT_EQ(p_->objects[11].name, "CritSecOutOfMemoryEvent");
+  EXPECT_EQ(p_->objects[11].type, ObjectType::keyed_event);
   const char* names[] = {"PL", "CPL", "Ev", "Sem", "Tm", "Mx", "GM", "FM", "Gt", "SL"};
   ObjectType types[] = {ObjectType::push_lock, ObjectType::cache_aware_push_lock, ObjectType::event,
                         ObjectType::semaphore, ObjectType::timer, ObjectType::mutex,
@@ -315,13 +320,22 @@ TEST_F(FullScenario, WordsResultsAndControlFlow) {
   ASSERT_EQ(p_->variables.size(), 2u);
   EXPECT_EQ(p_->variables[0].name, "W");
   EXPECT_EQ(p_->variables[1].initial, 0x10);
-  EXPECT_EQ(p_->locals, (std::vector<std::string>{"old", "now", "seen", "prev", "irql", "ok", "n"}));
+  EXPECT_EQ(p_->locals, (std::vector<std::string>{"old", "now", "seen", "prev", "irql", "ok", "n", "st"}));
   ASSERT_EQ(p_->invariants.size(), 1u);
   EXPECT_EQ(p_->invariants[0].index, 1);
   EXPECT_EQ(p_->invariants[0].op, CmpOp::le);
   EXPECT_EQ(p_->invariants[0].value, 1);
   const auto& late = p_->threads[2].steps;
-  ASSERT_EQ(late.size(), 32u);
+  ASSERT_EQ(late.size(), 34u);
+  // Keyed events: no `event` is the global one (a NULL handle); the key is the pointer value.
+  EXPECT_EQ(late[32].op, Op::NtReleaseKeyedEvent);
+  EXPECT_EQ(late[32].object, 11);
+  EXPECT_EQ(late[32].number, 0x10);
+  EXPECT_EQ(late[33].op, Op::NtWaitForKeyedEvent);
+  EXPECT_EQ(late[33].object, 11);
+  EXPECT_EQ(late[33].number, 0x20);
+  EXPECT_TRUE(late[33].alertable);
+  EXPECT_EQ(late[33].duration, 1'000'000);
   // ERESOURCE: Wait is TRUE unless written FALSE (kept in Step::number).
   EXPECT_EQ(late[20].op, Op::ExAcquireResourceExclusiveLite);
   EXPECT_EQ(late[20].number, 0);
@@ -632,7 +646,7 @@ TEST_F(FullScenario, IoStepsAndExpect) {
 
   const Expect& e = p_->expect;
   EXPECT_TRUE(e.present);
-  EXPECT_EQ(e.loc.line, 170);
+  EXPECT_EQ(e.loc.line, 172);
   EXPECT_EQ(e.outcome, Outcome::deadlock);
   EXPECT_FALSE(e.bugcheck.has_value());
   EXPECT_EQ(e.deadlock, (std::vector<std::string>{"Main", "Worker[2]"}));
@@ -885,10 +899,10 @@ objects:
                           "5:31: semaphore 'C': count 5 is greater than its limit 4",
                           "6:31: expected an integer in 1..2147483647 for 'limit', got '0'",
                           "7:3: object 'E' needs a 'type' (push_lock, event, semaphore, timer, mutex, "
-                          "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock, resource)",
+                          "guarded_mutex, fast_mutex, gate, spin_lock, cache_aware_push_lock, resource, keyed_event)",
                           "8:13: unknown object type 'evnt'; did you mean 'event'? (types: push_lock, "
                           "event, semaphore, timer, mutex, guarded_mutex, fast_mutex, gate, spin_lock, "
-                          "cache_aware_push_lock, resource)",
+                          "cache_aware_push_lock, resource, keyed_event)",
                           "9:6: expected a map for object 'G', got 'event'",
                           "10:3: duplicate key 'A' in 'objects' (first at line 3)",
                           "11:26: expected one of notification, synchronization for 'kind', got 'periodic'",
@@ -1054,6 +1068,37 @@ threads:
                    "(allowed: resource, wait)",
                    "13:47: unknown key 'resource' in 'ExTryToAcquireResourceExclusiveLite' (allowed: object, as)",
                    "13:60: unknown key 'wait' in 'ExTryToAcquireResourceExclusiveLite' (allowed: object, as)"}));
+}
+
+// Keyed-event misuse the loader reports: options a keyed event does not take, a KeWaitFor* on it
+// (not a dispatcher object), the bare-scalar form, a missing or negative key, an unknown key,
+// and a step without `event` when the global keyed event's name is declared as something else.
+TEST(LoaderErrors, KeyedEventMisuse) {
+  LoadResult r = load(R"(name: k
+objects:
+  K: {type: keyed_event, count: 1}
+  CritSecOutOfMemoryEvent: {type: event}
+threads:
+  - name: T
+    steps:
+      - KeWaitForSingleObject: K
+      - NtWaitForKeyedEvent: K
+      - NtReleaseKeyedEvent: {event: K}
+      - NtReleaseKeyedEvent: {event: K, key: -2}
+      - NtWaitForKeyedEvent: {event: K, key: 0x10, Timeout: 1ms}
+      - NtWaitForKeyedEvent: {key: 0x10}
+)");
+  EXPECT_EQ(errors_of(r),
+            (Lines{"3:26: 'count' does not apply to a keyed_event (it takes only 'type')",
+                   "8:32: 'K': a keyed event is not a dispatcher object; use NtWaitForKeyedEvent or "
+                   "NtReleaseKeyedEvent",
+                   "9:30: expected a map for 'NtWaitForKeyedEvent', got 'K'",
+                   "10:30: 'NtReleaseKeyedEvent' needs 'key'",
+                   "11:46: expected an unsigned integer for 'key', got '-2'",
+                   "12:52: unknown key 'Timeout' in 'NtWaitForKeyedEvent'; did you mean 'timeout'? "
+                   "(allowed: event, key, alertable, timeout)",
+                   "13:30: 'NtWaitForKeyedEvent' without 'event' uses the global keyed event "
+                   "CritSecOutOfMemoryEvent, but that name is declared as an event"}));
 }
 
 TEST(LoaderErrors, WaitingOnSomethingThatIsNotADispatcherObject) {

@@ -36,7 +36,7 @@ constexpr int kOps = static_cast<int>(Op::count_);
 std::vector<const RoutineDescriptor*> every_row() {
   std::vector<const RoutineDescriptor*> out;
   for (auto group : {rows::control(), rows::threads(), rows::locks(), rows::dispatcher(), rows::words(),
-                     rows::resource()})
+                     rows::resource(), rows::keyed()})
     for (const RoutineDescriptor& d : group) out.push_back(&d);
   return out;
 }

@@ -42,6 +42,8 @@ inline constexpr NTSTATUS STATUS_OBJECT_NAME_COLLISION = static_cast<NTSTATUS>(0
 inline constexpr NTSTATUS STATUS_MUTANT_LIMIT_EXCEEDED = static_cast<NTSTATUS>(0xC0000191);
 inline constexpr NTSTATUS STATUS_INVALID_HANDLE = static_cast<NTSTATUS>(0xC0000008);
 inline constexpr NTSTATUS STATUS_INVALID_PARAMETER = static_cast<NTSTATUS>(0xC000000D);
+// ntstatus.h; NtWaitForKeyedEvent/NtReleaseKeyedEvent return it for an odd key (sim/ex/keyed_event.hpp).
+inline constexpr NTSTATUS STATUS_INVALID_PARAMETER_1 = static_cast<NTSTATUS>(0xC00000EF);
 inline constexpr NTSTATUS STATUS_SHARING_VIOLATION = static_cast<NTSTATUS>(0xC0000043);
 // "STATUS_TIMEOUT", "STATUS_WAIT_2", "STATUS_ABANDONED_WAIT_1", or "0x…" if unnamed.
 std::string status_name(NTSTATUS s);
@@ -79,6 +81,7 @@ enum class KOBJECTS : std::uint8_t {
   PushLockObject = 32, CacheAwarePushLockObject, GuardedMutexObject, FastMutexObject,
   SpinLockObject, InterlockedWordObject,
   ResourceObject,  // ERESOURCE (sim/ex/eresource.hpp)
+  KeyedEventObject,  // keyed event (sim/ex/keyed_event.hpp); ObjectType name "KeyedEvent"
 };
 const char* object_type_name(KOBJECTS t);
 
