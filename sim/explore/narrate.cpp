@@ -118,7 +118,11 @@ std::string describe_pick(const PointNote& n) {
     if (p.pick >= n.events) return fmt::format("the threads ran ahead of {}", events_due(n));
     return fmt::format("the {} of {} fired", ordinal(p.pick), events_due(n));
   }
-  const std::string step = n.chosen.step.empty() ? std::string("next step") : fmt::format("`{}`", n.chosen.step);
+  // A quantum end is itself the event: the preempted thread loses its CPU to the ready one.
+  if (n.chosen.quantum_end())
+    return fmt::format("the quantum end that preempts {} on CPU {} for {}", n.chosen.preempted, n.chosen.cpu,
+                       n.chosen.thread);
+  const std::string step = n.chosen.step.empty() ? std::string("first step") : fmt::format("`{}`", n.chosen.step);
   return fmt::format("{}'s {}", n.chosen.thread, step);
 }
 

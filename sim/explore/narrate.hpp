@@ -61,7 +61,8 @@ const char* choice_kind_name(ChoiceKind k);  // "preemption", "cpu_order", "even
 // The pick as a sentence ("preempt Alice (quantum end) on CPU 0 for Bob").
 std::string describe_choice(const PointNote& n);
 // What ran at the point, for "after …": "Bob's `t.yaml:21: ExAcquirePushLockExclusive: B`",
-// or for an event "the 2nd of the 3 events due".
+// "the quantum end that preempts Alice on CPU 0 for Hog", or for an event "the 2nd of the 3
+// events due fired".
 std::string describe_pick(const PointNote& n);
 
 class NarratingStrategy final : public engine::Strategy {
