@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "sim/explore/counterexample.hpp"
+#include "sim/explore/narrate.hpp"
 #include "sim/run/run.hpp"
 
 namespace kesim::explore {
@@ -142,6 +143,44 @@ TEST(Counterexample, APassingScheduleIsNotAnalysed) {
   EXPECT_EQ(runs, 1);
 }
 
+// The sentences of the choice set, on notes made by hand.
+PointNote note(ChoicePoint p, Actor chosen, Actor fallback) {
+  PointNote n;
+  n.point = p;
+  n.chosen = std::move(chosen);
+  n.fallback = std::move(fallback);
+  return n;
+}
+
+TEST(Narrate, EachKindOfChoiceInTheWordsOfTheChoiceSet) {
+  const Actor alice{"Alice", "t.yaml:9: ExAcquirePushLockExclusive: A", 0, ""};
+  const Actor bob{"Bob", "t.yaml:18: ExAcquirePushLockExclusive: B", 1, ""};
+  // Alice could go on (current 0); CPU 1's Bob steps first: a preemption.
+  const PointNote before = note(ChoicePoint{2, 0, 1, 0, 2}, bob, alice);
+  EXPECT_EQ(describe_choice(before), "CPU 1 steps Bob before CPU 0's Alice goes on");
+  EXPECT_EQ(choice_kind(before), ChoiceKind::preemption);
+  EXPECT_EQ(describe_pick(before), "Bob's `t.yaml:18: ExAcquirePushLockExclusive: B`");
+  // Nobody could go on: the default is the thread executing longest; another is an order.
+  const PointNote order = note(ChoicePoint{2, -1, 1, 0, 2}, bob, alice);
+  EXPECT_EQ(describe_choice(order), "CPU 1 steps Bob before CPU 0's Alice (executing longer)");
+  EXPECT_EQ(choice_kind(order), ChoiceKind::cpu_order);
+  // A quantum end: the ready Hog takes Alice's CPU.
+  const PointNote quantum = note(ChoicePoint{2, 0, 1, 0, 1}, Actor{"Hog", "", 0, "Alice"}, alice);
+  EXPECT_EQ(describe_choice(quantum), "preempt Alice (quantum end) on CPU 0 for Hog");
+  EXPECT_EQ(choice_kind(quantum), ChoiceKind::preemption);
+  EXPECT_EQ(describe_pick(quantum), "the quantum end that preempts Alice on CPU 0 for Hog");
+  // Time as a choice: 3 events due, the tasks could run first.
+  ChoicePoint instant{4, -1, 1, 0, 1};
+  instant.instant = true;
+  PointNote events = note(instant, {}, {});
+  events.events = 3;
+  events.tasks = true;
+  EXPECT_EQ(describe_choice(events), "the 2nd of the 3 events due now fires first (kesim fires them in posting order)");
+  EXPECT_EQ(choice_kind(events), ChoiceKind::event_order);
+  events.point.pick = 3;
+  EXPECT_EQ(describe_choice(events), "the threads run before the 3 events due now");
+}
+
 }  // namespace
 }  // namespace kesim::explore
 
@@ -179,10 +218,9 @@ TEST(CounterexampleScenario, AbbaTheSecondThreadsFirstAcquireIsCritical) {
     // of whichever thread took its first lock second: Alice's A (line 16) or Bob's B (line 24).
     const report::ScheduleCritical& c = *s.critical;
     EXPECT_TRUE(c.exhaustive) << strategy;
-    if (c.thread == "Bob")
-      EXPECT_NE(c.step.find(at_line(file, 24) + " ExAcquirePushLockExclusive: B"), std::string::npos) << c.step;
-    else
-      EXPECT_NE(c.step.find(at_line(file, 16) + " ExAcquirePushLockExclusive: A"), std::string::npos) << c.step;
+    const std::string first_acquire = c.thread == "Bob" ? at_line(file, 24) + " ExAcquirePushLockExclusive: B"
+                                                        : at_line(file, 16) + " ExAcquirePushLockExclusive: A";
+    EXPECT_NE(c.step.find(first_acquire), std::string::npos) << c.step;
     EXPECT_FALSE(c.escape.empty()) << "one pick earlier the deadlock was avoidable";
     // The choice that lets the second thread take its lock before the first thread takes its
     // second one matters; the shrunk token has no choice that does not.

@@ -285,8 +285,12 @@ int cmd_explore(const ExploreArgs& a) {
   }
   const bool found = j["found"].get<bool>();
   const std::string token = found ? j["token"].get<std::string>() : std::string();
-  if (found && !j.contains("schedule") && !a.file.empty()) {
-    // Workers (--jobs) and merged shards do not analyse: the token kept is known only now.
+  // Workers (--jobs) and shards do not analyse: the token a merge keeps is known only now. A
+  // merge recomputes the analysis (when given the file) rather than trust a part's.
+  if (!a.merge.empty())
+    for (const char* k : {"schedule", "critical_step", "choices_that_matter"}) j.erase(k);
+  const bool one_part_of_several = a.merge.empty() && c.shard.count > 1;
+  if (found && !j.contains("schedule") && !a.file.empty() && !one_part_of_several) {
     kesim::run::Options again = base;
     again.schedule = token;
     const Result r = kesim::run::run_file(a.file, again);
