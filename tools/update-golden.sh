@@ -7,7 +7,8 @@ kesim="$root/build/test/tools/kesim/kesim"
 [ -x "$kesim" ] || kesim="$root/build/tools/kesim/kesim"
 for g in "$root"/tests/golden/*.txt; do
   scenario="$(head -n1 "$g" | sed 's/^# //')"
-  { echo "# $scenario"; (cd "$root" && "$kesim" run "$scenario" || true); } > "$g.new"
+  read -r -a args <<< "$scenario"  # FILE, or FILE --schedule TOKEN (a replay's Schedule section)
+  { echo "# $scenario"; (cd "$root" && "$kesim" run "${args[@]}" || true); } > "$g.new"
   mv "$g.new" "$g"
 done
 # Outcome, trace hash and JSON hash of every scenario at seeds 0 and 3 (tests/golden/digests.list).

@@ -1,6 +1,7 @@
 // sim/run/run.cpp — load → validate → run with checkers → compare with expect → render.
 #include "sim/run/run.hpp"
 #include "sim/run/evaluate.hpp"
+#include "sim/run/schedule_analysis.hpp"
 
 #include <fmt/format.h>
 
@@ -200,7 +201,15 @@ Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const
   if (schedule->seed) ov.seed = schedule->seed;
   ov.strategy = schedule->strategy.get();
   const scenario::ProgramSourceMap source(p);
+  // The Schedule section of a dfs token: the run is narrated as it goes (no decision changes).
+  const KernelTaskDescriber describer(source);
+  std::optional<explore::NarratingStrategy> narrator;
+  if (opt.schedule_section && schedule->prefix && explore::parse_dfs_token(split.schedule)) {
+    narrator.emplace(*schedule->prefix, describer);
+    ov.strategy = &*narrator;
+  }
   machine::Machine m(scenario::machine_config(p, ov), &source);
+  if (narrator) narrator->attach(m.kernel().engine());
   scenario::Interpreter interp(p, m);
   if (bad_input(res, lr, &interp)) return res;
   if (!opt.html_out.empty()) m.record_views();
@@ -220,7 +229,38 @@ Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const
   }
   std::string detail = res.outcome;
   if (r.bugcheck) detail += fmt::format(" {:#x}", r.bugcheck->code);
+  res.signature = detail;
   res.summary = expect.met ? detail : fmt::format("{}: {}", detail, fmt::join(expect.mismatches, "; "));
+  if (narrator) {
+    NarratedRun nr;
+    nr.token = opt.schedule;
+    nr.schedule = split.schedule;
+    nr.hash = split.hash ? *split.hash + "/" : std::string();
+    nr.failed = res.exit_code == kNotMet;
+    nr.signature = detail;
+    nr.choices = res.choices;
+    nr.notes = narrator->notes();
+    // Each probe is one more schedule of the same loaded scenario, without a report.
+    const explore::RunProbe probe = [&](const std::string& token) {
+      Options o = opt;
+      o.schedule = token;
+      o.schedule_section = false;
+      o.trace_out.clear();
+      o.html_out.clear();
+      Result pr = run_loaded(path, lr, o, false);
+      explore::Probe out;
+      out.failed = pr.exit_code == kNotMet;
+      out.error = pr.exit_code >= kBadInput;
+      out.signature = std::move(pr.signature);
+      out.choices = std::move(pr.choices);
+      return out;
+    };
+    res.schedule = schedule_section(nr, probe, opt.analyze_schedule);
+    if (render) {
+      res.text += "\n" + report::render_schedule_text(*res.schedule);
+      res.json["schedule"] = report::schedule_json(*res.schedule);
+    }
+  }
   if (!opt.trace_out.empty()) {
     std::ofstream out(opt.trace_out, std::ios::binary);
     out << m.render_trace();
@@ -231,7 +271,13 @@ Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const
   }
   if (!opt.html_out.empty()) {
     std::ofstream out(opt.html_out, std::ios::binary);
-    out << m.render_html(expect);
+    std::string page = m.render_html(expect);
+    if (res.schedule) {
+      // The Schedule section goes after the report's other parts, before the page's script.
+      const std::size_t at = page.rfind("<script>");
+      page.insert(at == std::string::npos ? page.size() : at, report::render_schedule_html(*res.schedule));
+    }
+    out << page;
     if (!out) {
       res.diagnostics += fmt::format("{}: error: cannot write the HTML report\n", opt.html_out);
       res.exit_code = kBadInput;
@@ -261,6 +307,7 @@ ExploreResult explore(const std::string& path, const explore::ExploreConfig& con
   const explore::Exploration e = explore::explore_schedules(config, [&](const std::string& token) {
     Options opt = base;
     opt.schedule = token;
+    opt.schedule_section = false;
     last = run_loaded(path, loaded, opt, false);
     explore::ScheduleRun r;
     r.error = last.exit_code >= kBadInput;
@@ -281,8 +328,10 @@ ExploreResult explore(const std::string& path, const explore::ExploreConfig& con
   } else if (e.found) {
     // Shrinking ran other schedules after the failing one: run the printed one again.
     Options opt = base;
-    opt.schedule = e.token;
+    opt.schedule = hash + "/" + e.token;
+    opt.schedule_section = base.schedule_section && config.shard.count <= 1;
     last = run_loaded(path, loaded, opt, false);
+    out.schedule = std::move(last.schedule);
     out.exit_code = last.exit_code;
     out.diagnostics = last.diagnostics;
     out.token = hash + "/" + e.token;

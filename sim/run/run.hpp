@@ -12,6 +12,7 @@
 #include "sim/explore/dfs.hpp"
 #include "sim/explore/driver.hpp"
 #include "sim/report/report.hpp"
+#include "sim/report/schedule.hpp"
 
 namespace kesim::run {
 
@@ -26,6 +27,11 @@ struct Options {
                           // a HASH/ part must match the file's scenario_hash (else exit 2)
   std::optional<std::int64_t> time_limit;  // virtual ns; overrides machine.time_limit
   std::optional<bool> verifier;            // --verifier: Driver Verifier's checks on
+  // A dfs schedule token: add the "Schedule" section (report::ScheduleSection) to the report —
+  // the choices that differ from kesim's default, and with `analyze_schedule` which of them
+  // matter and the critical step (more schedules are run: sim/run/schedule_analysis.hpp).
+  bool schedule_section = false;
+  bool analyze_schedule = true;
 };
 
 struct Result {
@@ -40,6 +46,8 @@ struct Result {
   std::vector<explore::ChoicePoint> choices;  // the choice points met (dfs schedules only)
   std::uint32_t choice_threads = 0;           // dfs schedules: tasks that took part in a choice
   std::uint64_t steps = 0;                    // scheduling points of the run
+  std::string signature;                      // how it ended: the outcome, plus " 0xCODE" for a bugcheck
+  std::optional<report::ScheduleSection> schedule;  // Options::schedule_section with a dfs token
 };
 
 Result run_file(const std::string& path, const Options& opt);
@@ -65,6 +73,9 @@ struct ExploreResult {
   std::string diagnostics;
   explore::Exploration exploration;  // strategy, verdict, shrinking, wall time
   std::string scenario_hash;         // of the file's bytes (the token's prefix)
+  // The printed token's Schedule section (Options::schedule_section of `base`; never in a
+  // shard of several, whose token the merge may not keep).
+  std::optional<report::ScheduleSection> schedule;
 };
 ExploreResult explore(const std::string& path, const explore::ExploreConfig& config, const Options& base);
 ExploreResult explore(const std::string& path, const std::string& strategy, int runs, int bound,

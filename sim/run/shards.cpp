@@ -15,6 +15,7 @@
 #include <chrono>
 
 #include "sim/explore/search.hpp"
+#include "sim/run/schedule_analysis.hpp"
 
 namespace kesim::run {
 
@@ -91,6 +92,7 @@ json exploration_json(const ExploreResult& r, const explore::ExploreConfig& c, c
   json tallies = json::array();
   for (const explore::SearchTally& t : e.tallies) tallies.push_back(tally_json(t));
   j["tallies"] = tallies;
+  if (r.schedule) add_schedule_fields(j, *r.schedule);
   return j;
 }
 

@@ -92,7 +92,15 @@ TEST(Run, GoldenReports) {
     if (e.path().extension() != ".txt") continue;
     const std::string scenario = read(e.path()).substr(0, read(e.path()).find('\n'));
     const std::string expected = read(e.path()).substr(scenario.size() + 1);
-    const auto r = kesim::run::run_file(scenario.substr(2), {});
+    // "# FILE" or "# FILE --schedule TOKEN" (a replay, with its Schedule section).
+    std::string file = scenario.substr(2);
+    kesim::run::Options o;
+    if (const std::size_t at = file.find(" --schedule "); at != std::string::npos) {
+      o.schedule = file.substr(at + 12);
+      o.schedule_section = true;
+      file.resize(at);
+    }
+    const auto r = kesim::run::run_file(file, o);
     EXPECT_EQ(r.text, expected) << "golden " << e.path() << " differs; run tools/update-golden.sh";
   }
 }

@@ -19,6 +19,7 @@
 #include "sim/run/batch.hpp"
 #include "sim/run/progress.hpp"
 #include "sim/run/run.hpp"
+#include "sim/run/schedule_analysis.hpp"
 #include "sim/run/shards.hpp"
 #include "sim/report/sarif.hpp"
 #include "sim/scenario/program.hpp"
@@ -190,6 +191,7 @@ struct ExploreArgs {
   int jobs = 1;                    // --jobs N: worker processes
   std::optional<int> processors;
   bool verifier = false;           // --verifier
+  bool no_analysis = false;        // --no-analysis: no Schedule analysis of the token printed
   int runs = 1000;
   std::optional<int> preemption_bound, delay_bound;
 };
@@ -197,6 +199,10 @@ struct ExploreArgs {
 int cmd_explore(const ExploreArgs& a) {
   kesim::run::Options base;
   base.processors = a.processors;
+  // The token printed is narrated (one more run) and, unless --no-analysis, analysed: which
+  // choices matter, the critical step (sim/run/schedule_analysis.hpp; capped in runs).
+  base.schedule_section = true;
+  base.analyze_schedule = !a.no_analysis;
   if (a.verifier) base.verifier = true;
   if (!a.time_limit.empty()) {
     const auto d = kesim::scenario::parse_duration(a.time_limit);
@@ -279,6 +285,17 @@ int cmd_explore(const ExploreArgs& a) {
   }
   const bool found = j["found"].get<bool>();
   const std::string token = found ? j["token"].get<std::string>() : std::string();
+  // Workers (--jobs) and shards do not analyse: the token a merge keeps is known only now. A
+  // merge recomputes the analysis (when given the file) rather than trust a part's.
+  if (!a.merge.empty())
+    for (const char* k : {"schedule", "critical_step", "choices_that_matter"}) j.erase(k);
+  const bool one_part_of_several = a.merge.empty() && c.shard.count > 1;
+  if (found && !j.contains("schedule") && !a.file.empty() && !one_part_of_several) {
+    kesim::run::Options again = base;
+    again.schedule = token;
+    const Result r = kesim::run::run_file(a.file, again);
+    if (r.schedule) kesim::run::add_schedule_fields(j, *r.schedule);
+  }
   // The breaking schedule once more (runs are deterministic), this time with the reports asked
   // for: the HTML page, the timeline and the SARIF result (nothing found: an empty SARIF log).
   std::vector<kesim::report::SarifCase> sarif_cases;
@@ -291,6 +308,8 @@ int cmd_explore(const ExploreArgs& a) {
     again.schedule = token;
     again.html_out = a.html;
     again.trace_out = a.trace_out;
+    // The analysis (already in `j`) is run again only for the HTML page that shows it.
+    again.schedule_section = !a.html.empty();
     const Result page = kesim::run::run_file(a.file, again);
     if (!page.diagnostics.empty()) std::fputs(page.diagnostics.c_str(), stderr);
     if (page.exit_code >= 2) return page.exit_code;
@@ -306,6 +325,10 @@ int cmd_explore(const ExploreArgs& a) {
   if (found) {
     fmt::print("schedule {} breaks the expectation (run {}, found by {}{}): {}\n", token, j["schedules"].get<int>(),
                j["strategy"].get<std::string>(), part, j["summary"].get<std::string>());
+    if (j.contains("critical_step")) {
+      for (const auto& line : j["choices_that_matter"]) fmt::print("  {}\n", line.get<std::string>());
+      if (!j["critical_step"].is_null()) fmt::print("  {}\n", j["critical_step"].get<std::string>());
+    }
     if (j.value("shrink_changed", false))
       fmt::print("shrunk in {} more runs: {} -> {} steps\n", j.value("shrink_runs", 0),
                  j["shrunk"]["from_steps"].get<std::uint64_t>(), j["shrunk"]["to_steps"].get<std::uint64_t>());
@@ -326,6 +349,10 @@ int cmd_replay(const std::string& file, const std::string& token, const std::str
   opt.schedule = token;
   opt.trace_out = given.trace_out;
   opt.html_out = given.html_out;
+  opt.processors = given.processors;  // "the value explore was given"
+  opt.verifier = given.verifier;
+  opt.schedule_section = true;
+  opt.analyze_schedule = given.analyze_schedule;
   return cmd_run({file}, opt, format, sarif);
 }
 
@@ -359,6 +386,11 @@ int main(int argc, char** argv) {
   bool verifier = false;
   constexpr const char* kVerifierHelp = "Driver Verifier's checks on (overrides machine.verifier)";
   run->add_flag("--verifier", verifier, kVerifierHelp);
+  bool no_analysis = false;
+  constexpr const char* kNoAnalysisHelp =
+      "with a dfs --schedule: list the choices that differ from kesim's default, but run no more schedules to "
+      "tell which matter and the critical step";
+  run->add_flag("--no-analysis", no_analysis, kNoAnalysisHelp);
 
   std::vector<std::string> paths;
   std::string junit, timeout = "60s", test_format = "text";
@@ -408,6 +440,8 @@ int main(int argc, char** argv) {
   explore->add_option("--shard", ex.shard, "run only part I of N disjoint parts (I/N; a cluster job array)");
   explore->add_option("--jobs", ex.jobs, "run N worker processes (shards) and merge them")->check(CLI::Range(1, 1024));
   explore->add_flag("--verifier", ex.verifier, kVerifierHelp);
+  explore->add_flag("--no-analysis", ex.no_analysis,
+                    "do not analyse the schedule found (which choices matter, the critical step): faster");
   explore->add_option("--merge", ex.merge, "combine the --format json results of shards 1/N..N/N into one verdict");
 
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
@@ -420,6 +454,7 @@ int main(int argc, char** argv) {
   auto* replay_proc = replay->add_option("--processors", processors, "simulated CPUs: the value explore was given")
                           ->check(CLI::Range(1, 64));
   replay->add_flag("--verifier", verifier, "Driver Verifier's checks on: as explore was given");
+  replay->add_flag("--no-analysis", no_analysis, kNoAnalysisHelp);
 
   kesim::cli::PlayArgs pa;
   auto* play = app.add_subcommand("play", "be the scheduler: choose what runs at each scheduling point");
@@ -449,6 +484,8 @@ int main(int argc, char** argv) {
     }
     if (*proc_opt || *replay_proc) opt.processors = processors;
     if (verifier) opt.verifier = true;
+    opt.schedule_section = !opt.schedule.empty();  // run --schedule; replay sets it itself
+    opt.analyze_schedule = !no_analysis;
     if (*run) return cmd_run(files, opt, format, sarif);
     if (*test) return cmd_test(paths, junit, sarif, timeout, test_format, verifier);
     if (*check) return cmd_check(check_files);
