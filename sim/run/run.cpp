@@ -221,12 +221,13 @@ Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const
   machine::Machine* mp = nullptr;
   scenario::Interpreter* ip = nullptr;
   if (reuse) {
-    const machine::Config config = scenario::machine_config(p, ov);
     if (!reuse->machine) {
       reuse->source = std::make_unique<scenario::ProgramSourceMap>(p);
-      reuse->machine = std::make_unique<machine::Machine>(config, reuse->source.get());
+      reuse->machine = std::make_unique<machine::Machine>(scenario::machine_config(p, ov), reuse->source.get());
     } else {
-      reuse->machine->reset(config.seed, config.strategy);
+      // Only the schedule differs from the machine's configuration (the seed as machine_config
+      // derives it, and the strategy): the program is not walked again.
+      reuse->machine->reset(ov.seed.value_or(p.machine.seed), ov.strategy);
     }
     reuse->interp.reset();  // after the reset: its fibers' frames were unwound first
     reuse->strategy = std::move(schedule->strategy);
