@@ -1,6 +1,7 @@
 // include/kesim/explore.hpp — schedule exploration from C++, in the style of loom::model: run a
 // test body under many schedules and stop at the first one that fails; get its token; replay it
-// exactly. The body builds a fresh machine each time (objects, threads, invariants); a schedule
+// exactly. The body sets up a machine that is new each time (objects, threads, invariants; the
+// machine is built once and reset in place in between, Simulator::reset); a schedule
 // fails when the run does not complete (deadlock, hang, bugcheck, a KESIM_ASSERT or invariant,
 // the time limit) or, with fail_on_findings, when a checker reports a finding (data race, lock
 // order).

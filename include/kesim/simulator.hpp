@@ -100,6 +100,14 @@ class Simulator {
   std::string view(std::string_view command) const;
   std::string trace() const;
 
+  // Back to a newly built simulator (same options) that will follow `schedule` (a token as in
+  // SimulatorOptions::schedule), keeping the machine's memory: threads, objects, fiber stacks and
+  // buffers are reused (machine::Machine::reset). Then create the same objects and spawn the
+  // same threads again, in the same order, and run(): the run is exactly the one a new
+  // Simulator would make. explore_model does this between schedules. Invalidates the references
+  // returned before.
+  void reset(const std::string& schedule);
+
   // For kesim's own layer tests.
   ke::Kernel& kernel();
   machine::Machine& machine() { return *machine_; }
@@ -112,6 +120,7 @@ class Simulator {
   explore::PrefixStrategy* prefix_ = nullptr;  // a dfs schedule: its choice points
   std::unique_ptr<machine::Machine> machine_;
   std::deque<std::function<void()>> bodies_;
+  std::size_t bodies_used_ = 0;  // after reset(): bodies_ from here on are spares
 };
 
 }  // namespace kesim

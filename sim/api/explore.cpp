@@ -63,16 +63,22 @@ ExploreResult explore_model(const ExploreOptions& options, const TestBody& body)
     throw std::invalid_argument("kesim::explore_model: " + bad);
   const explore::Exploration e = explore::explore_schedules(
       config, [&](const std::string& token) {
-        // The choice points of a dfs prefix are read from the strategy the token made.
-        SimulatorOptions opt = options.machine;
-        opt.schedule = token;
-        opt.recent_trace = false;  // no report of this schedule: the failing one is rerun below
-        last.sim = std::make_unique<Simulator>(opt);
+        // One machine for every schedule: built for the first, reset in place for the next
+        // (no machine, thread, stack or buffer is allocated again; the body runs again).
+        if (last.sim) {
+          last.sim->reset(token);
+        } else {
+          SimulatorOptions opt = options.machine;
+          opt.schedule = token;
+          opt.recent_trace = false;  // no report of this schedule: the failing one is rerun below
+          last.sim = std::make_unique<Simulator>(opt);
+        }
         body(*last.sim);
         last.result = last.sim->run();
         explore::ScheduleRun r;
         r.failed = failed(last, options.fail_on_findings);
         r.steps = last.result.steps;
+        // The choice points of a dfs prefix are read from the strategy the token made.
         r.choices = detail::SimulatorAccess::choices(*last.sim);
         r.threads = detail::SimulatorAccess::threads(*last.sim);
         return r;

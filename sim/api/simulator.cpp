@@ -2,6 +2,7 @@
 #include "kesim/simulator.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 #include "sim/ex/eresource.hpp"
 #include "sim/ex/fmutex.hpp"
@@ -42,6 +43,19 @@ Simulator::Simulator(const SimulatorOptions& opt) : opt_(opt) {
 }
 
 Simulator::~Simulator() = default;
+
+void Simulator::reset(const std::string& schedule) {
+  std::optional<explore::Schedule> s = explore::make_schedule(schedule);
+  if (!s)
+    throw std::invalid_argument("bad schedule token '" + schedule + "' (expected " +
+                                explore::kTokenForms + ")");
+  opt_.schedule = schedule;
+  // The old strategy outlives the reset (the engine points at it until then).
+  std::unique_ptr<engine::Strategy> old = std::exchange(strategy_, std::move(s->strategy));
+  prefix_ = s->prefix;
+  machine_->reset(s->seed.value_or(opt_.seed), strategy_.get());
+  bodies_used_ = 0;
+}
 
 ke::Kernel& Simulator::kernel() { return machine_->kernel(); }
 
@@ -88,7 +102,11 @@ ke::KTHREAD& Simulator::spawn(std::string name, std::function<void()> body, int 
 
 ke::KTHREAD& Simulator::create_thread(std::string name, std::function<void()> body, int priority,
                                       std::uint64_t affinity) {
-  auto& fn = bodies_.emplace_back(std::move(body));
+  // After reset() the body is stored where the same thread's was (its context pointer).
+  std::function<void()>& fn = bodies_used_ < bodies_.size()
+                                  ? (bodies_[bodies_used_] = std::move(body))
+                                  : bodies_.emplace_back(std::move(body));
+  ++bodies_used_;
   return kernel().create_thread(std::move(name), priority, affinity, &Simulator::run_body, &fn);
 }
 

@@ -40,6 +40,43 @@ void Engine::unwind_all() {
   tasks_.clear();  // their owner may free them now; a second unwind_all() must not touch them
 }
 
+void Engine::reset() {
+  unwind_all();
+  unwinding_ = false;
+  for (Cpu& c : cpus_) {
+    c.running = nullptr;
+    c.quantum_end = 0;
+    c.quantum_gen = 0;
+    c.dispatch_pending = false;
+    for (auto& q : c.queue) q.reset_unlinked();
+    c.summary = 0;
+  }
+  events_.clear();
+  event_seq_ = 0;
+  exec_seq_ = 0;
+  ready_count_.fill(0);
+  ready_summary_ = 0;
+  exec_list_.fill(nullptr);
+  exec_count_ = 0;
+  now_ = 0;
+  steps_ = 0;
+  counted_ = 0;
+  limit_name_ = "";
+  context_switches_ = 0;
+  events_processed_ = 0;
+  live_tasks_ = 0;
+  current_ = nullptr;
+  strategy_ = &default_strategy_;
+  access_ = nullptr;
+  error_ = nullptr;
+  sticky_ = true;
+  quantum_ends_ = false;
+  instants_ = false;
+  stop_requested_ = false;
+  stop_reason_ = StopReason::AllFinished;
+  trace_.reset();
+}
+
 void Engine::add_task(Task& t) {
   t.index = static_cast<std::int32_t>(tasks_.size());
   t.engine = this;

@@ -198,6 +198,11 @@ class Engine {
   // Unwinds every fiber still suspended mid-run so destructors on its stack run. The owner of
   // the tasks calls this before the tasks are destroyed.
   void unwind_all();
+  // Back to the state of a newly built engine with the same configuration, keeping its memory:
+  // unwinds the tasks (their stacks go back to the pool, which stays mapped), forgets them, clears
+  // the CPUs, the event queue (capacity kept), the counters and the trace, and restores the
+  // default strategy. The owner re-initializes and re-adds its tasks (ke::Kernel::reset).
+  void reset();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 

@@ -22,6 +22,12 @@ class IntrusiveList {
   IntrusiveList& operator=(const IntrusiveList&) = delete;
 
   bool empty() const { return head_.next == &head_; }
+  // Forgets every element without touching them (they are being re-initialized too): for
+  // resetting a whole machine in place (engine::Engine::reset).
+  void reset_unlinked() {
+    head_.next = head_.prev = &head_;
+    size_ = 0;
+  }
   std::size_t size() const { return size_; }
 
   void push_back(T& v) { insert_before(&head_, link(v)); }

@@ -73,6 +73,14 @@ class Trace {
   // The last kRing records, oldest first (none when set_keep_recent(false)).
   static constexpr std::size_t kRing = 64;
   std::vector<TraceRecord> recent() const;
+  // Back to an empty trace (Machine::reset): the hash restarts, the records kept so far are
+  // dropped (all_ keeps its capacity); what is kept stays as configured.
+  void reset() {
+    hash_ = 0xcbf29ce484222325ull;
+    count_ = 0;
+    truncated_ = false;
+    all_.clear();
+  }
 
  private:
   void keep(const TraceRecord& r);  // stores r (its seq = count_) in the ring and/or all_

@@ -1,6 +1,7 @@
 #include "sim/explore/pct.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace kesim::explore {
@@ -73,7 +74,10 @@ std::string ScheduleToken::text() const {
 }
 
 std::optional<ScheduleToken> parse_token(const std::string& s) {
-  std::vector<std::uint64_t> nums;
+  // At most three numbers (pct's); a fixed array, so parsing a token allocates nothing (an
+  // explored schedule's reset path, tests/explore/reset_alloc_test.cpp).
+  std::array<std::uint64_t, 3> nums{};
+  std::size_t count = 0;
   const auto colon = s.find(':');
   if (colon == std::string::npos) return std::nullopt;
   ScheduleToken t;
@@ -83,15 +87,15 @@ std::optional<ScheduleToken> parse_token(const std::string& s) {
     const std::size_t end = std::min(s.find(':', pos), s.size());
     std::uint64_t v = 0;
     const auto r = std::from_chars(s.data() + pos, s.data() + end, v);
-    if (r.ec != std::errc{} || r.ptr != s.data() + end) return std::nullopt;
-    nums.push_back(v);
+    if (r.ec != std::errc{} || r.ptr != s.data() + end || count == nums.size()) return std::nullopt;
+    nums[count++] = v;
     pos = end + 1;
   }
-  if ((t.strategy == "seed" || t.strategy == "pos") && nums.size() == 1) {
+  if ((t.strategy == "seed" || t.strategy == "pos") && count == 1) {
     t.seed = nums[0];
     return t;
   }
-  if (t.strategy == "pct" && nums.size() == 3 && nums[1] >= 1 && nums[1] <= 64) {
+  if (t.strategy == "pct" && count == 3 && nums[1] >= 1 && nums[1] <= 64) {
     t.seed = nums[0];
     t.depth = static_cast<int>(nums[1]);
     t.steps = nums[2];

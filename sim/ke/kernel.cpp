@@ -64,6 +64,17 @@ Kernel::~Kernel() {
   g_kernel = prev;
 }
 
+// Unwinding runs destructors on the fibers' stacks, which may reach the kernel's routines (as in
+// the destructor). Afterwards this is the newest kernel again: a C++ body creates its
+// InterlockedWords before run() makes the kernel current.
+void Kernel::reset_engine() {
+  Kernel* prev = g_kernel;
+  g_kernel = this;
+  engine_.reset();
+  g_kernel = prev;
+  g_newest_kernel = this;
+}
+
 void Kernel::register_object(std::unique_ptr<KOBJECT_BASE> obj, std::string name, KOBJECTS type) {
   obj->name = std::move(name);
   obj->type = type;
@@ -160,8 +171,8 @@ KTHREAD& Kernel::create_thread(std::string name, int priority, std::uint64_t aff
   // PsCreateSystemThread in a loop passed 6 GB. The loader bounds the threads a scenario
   // starts by itself; this bounds the ones its steps create.
   if (thread_table_.size() >= cfg_.max_threads) engine_.limit_reached("threads");
-  KTHREAD& t = thread_store_.emplace_back();
   const auto n = static_cast<std::uint64_t>(thread_table_.size());
+  KTHREAD& t = n < thread_store_.size() ? renew_thread(thread_store_[n]) : thread_store_.emplace_back();
   t.name = std::move(name);
   t.address = kThreadBase + n * kThreadStride;
   t.stack_base = kStackBase + n * kStackStride;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "kesim/result.hpp"
@@ -130,8 +131,15 @@ class Kernel {
   KSPIN_LOCK& create_spin_lock(std::string name);
   KGUARDED_MUTEX& create_guarded_mutex(std::string name, KOBJECTS type);
   // For layers above (push locks, I/O): registers an object the caller constructed.
+  // After reset(), the object stored at the same position is re-initialized in place instead
+  // (same type; see reset()).
   template <class T, class... Args>
   T& create(std::string name, KOBJECTS type, Args&&... args) {
+    if (T* slot = recycled_object<T>()) {
+      renew_object(*slot, std::forward<Args>(args)...);
+      register_recycled(*slot, std::move(name), type);
+      return *slot;
+    }
     auto obj = std::make_unique<T>(std::forward<Args>(args)...);
     T& ref = *obj;
     register_object(std::move(obj), std::move(name), type);
@@ -151,6 +159,13 @@ class Kernel {
 
   // ---- the run --------------------------------------------------------------------------------
   engine::StopReason run();
+  // Back to a newly built kernel with this configuration and `seed` (a machine reused between
+  // explored schedules, sim/machine), keeping its memory: the threads are unwound and the engine
+  // reset (kernel_reset.cpp); the tables of threads and objects are emptied but their storage is
+  // kept, so the setup that follows (the same create_* and create_thread calls as the first
+  // time) re-initializes each one in place, as a fresh kernel would have built it. Observers and
+  // the lock tracker are dropped: the owner re-attaches its own.
+  void reset(std::uint64_t seed);
   void add_observer(Observer* o) { observers_.push_back(o); }
   std::span<Observer* const> observers() const { return observers_; }
   void set_lock_tracker(LockTracker* t) { tracker_ = t; }
@@ -185,6 +200,35 @@ class Kernel {
  private:
   friend struct KernelAccess;
   void register_object(std::unique_ptr<KOBJECT_BASE> obj, std::string name, KOBJECTS type);
+  // reset(): the stored object at the next table position if it has type T, else null (the
+  // setup differs from the first one: the stored objects from there on are dropped).
+  template <class T>
+  T* recycled_object() {
+    const std::size_t n = object_table_.size();
+    if (n >= objects_.size()) return nullptr;
+    KOBJECT_BASE* old = objects_[n].get();
+    if (typeid(*old) != typeid(T)) {
+      objects_.resize(n);
+      return nullptr;
+    }
+    return static_cast<T*>(old);
+  }
+  // Re-constructs `obj` in place as T(args...) would construct it; the holder vectors keep their
+  // capacity (cleared), so a reused lock records its holders without allocating.
+  template <class T, class... Args>
+  static void renew_object(T& obj, Args&&... args) {
+    std::vector<KTHREAD*> holders = std::move(obj.holders);
+    std::vector<const void*> steps = std::move(obj.holder_steps);
+    holders.clear();
+    steps.clear();
+    std::destroy_at(&obj);
+    std::construct_at(&obj, std::forward<Args>(args)...);
+    obj.holders = std::move(holders);
+    obj.holder_steps = std::move(steps);
+  }
+  void register_recycled(KOBJECT_BASE& obj, std::string name, KOBJECTS type);
+  static KTHREAD& renew_thread(KTHREAD& t);  // reset(): a stored thread, as newly constructed
+  void reset_engine();  // reset(): unwinds and resets the engine with this kernel current
   static void thread_startup(engine::Task& task);
 
   struct StartEvent final : engine::EventHandler {
@@ -197,10 +241,10 @@ class Kernel {
 
   KernelConfig cfg_;
   engine::Engine engine_;
-  std::unique_ptr<engine::Strategy> strategy_;
-  std::deque<KTHREAD> thread_store_;
+  std::unique_ptr<engine::RandomStrategy> strategy_;
+  std::deque<KTHREAD> thread_store_;  // thread_store_[i] is thread_table_[i] (the rest: reset's spares)
   std::vector<KTHREAD*> thread_table_;
-  std::vector<std::unique_ptr<KOBJECT_BASE>> objects_;
+  std::vector<std::unique_ptr<KOBJECT_BASE>> objects_;  // objects_[i] holds object_table_[i] (ditto)
   std::vector<KOBJECT_BASE*> object_table_;
   std::deque<KAPC> apcs_;
   std::vector<KAPC*> free_apcs_;
@@ -210,7 +254,8 @@ class Kernel {
   std::optional<std::pair<std::string, const void*>> assertion_;
   std::exception_ptr thread_exception_;
   std::vector<std::pair<std::string, std::function<bool()>>> invariants_;
-  std::uint64_t next_address_ = 0xffff910145796000ull;
+  static constexpr std::uint64_t kFirstAddress = 0xffff910145796000ull;
+  std::uint64_t next_address_ = kFirstAddress;
   StartEvent start_event_;
   Kernel* previous_ = nullptr;
   std::size_t output_bytes_ = 0;  // KiCountOutput

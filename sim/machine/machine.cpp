@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+#include <utility>
+
 #include "sim/autoboost/autoboost.hpp"
 #include "sim/check/apc_context.hpp"
 #include "sim/check/observers.hpp"
@@ -57,6 +60,46 @@ Machine::Machine(const Config& cfg, const report::SourceMap* source)
 Machine::~Machine() {
   if (views_) views_->stop();
   kernel_.reset();
+}
+
+namespace {
+// Destroys `obj` and constructs it again in the same storage (nothing points into its old
+// state any more: the kernel was reset first).
+template <class T, class... Args>
+void renew(T& obj, Args&&... args) {
+  std::destroy_at(&obj);
+  std::construct_at(&obj, std::forward<Args>(args)...);
+}
+}  // namespace
+
+void Machine::reset(std::uint64_t seed, engine::Strategy* strategy) {
+  if (views_) {
+    views_->stop();
+    views_.reset();
+  }
+  // The kernel first, as in the destructor: unwinding its fibers may reach the I/O manager or
+  // AutoBoost through the kernel's hooks.
+  kernel_->reset(seed);
+  cfg_.seed = seed;
+  cfg_.strategy = strategy;
+  if (strategy) kernel_->engine().set_strategy(strategy);
+  renew(*io_, *kernel_);
+  if (autoboost_) {
+    renew(*autoboost_, *kernel_);
+    kernel_->set_lock_tracker(autoboost_.get());
+  }
+  if (lock_order_) {
+    renew(*lock_order_, &Machine::name_step, this);
+    kernel_->add_observer(lock_order_.get());
+  }
+  if (races_) {
+    renew(*races_, &Machine::name_step, this);
+    kernel_->add_observer(races_.get());
+  }
+  output_.clear();
+  result_ = {};
+  findings_.clear();
+  ran_ = false;
 }
 
 void Machine::add_observer(ke::Observer* o) { kernel_->add_observer(o); }

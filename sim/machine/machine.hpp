@@ -63,6 +63,15 @@ class Machine {
   Machine& operator=(const Machine&) = delete;
 
   const Config& config() const { return cfg_; }
+
+  // Restores the machine in place to the state the constructor left it in, for another
+  // schedule of the same setup (exploration): same configuration but `seed` and `strategy`
+  // (the next schedule's). The kernel keeps its threads, objects, fiber stacks and buffers for
+  // the setup to re-initialize (ke::Kernel::reset); the checkers, the I/O manager and AutoBoost
+  // start over; output, result and findings are cleared; the trace hash restarts. The client
+  // then repeats its setup (the same object and thread creations) and calls run(): the run is
+  // byte-identical to one on a newly built machine (tests/machine/reset_test.cpp).
+  void reset(std::uint64_t seed, engine::Strategy* strategy);
   ke::Kernel& kernel() { return *kernel_; }
   const ke::Kernel& kernel() const { return *kernel_; }
   io::IoManager& io() { return *io_; }

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "sim/check/observers.hpp"
@@ -164,9 +166,23 @@ Result check_file(const std::string& path) {
 
 namespace {
 
+// The machine an exploration reuses from schedule to schedule (machine::Machine::reset): built
+// for the first schedule, then reset in place and set up again by a new interpreter. The last
+// schedule's strategy and interpreter live until the next reset, which unwinds fibers that may
+// still point at them.
+struct ReusedMachine {
+  // Destroyed in reverse: the machine (unwinding its fibers) before what they point at.
+  std::unique_ptr<scenario::ProgramSourceMap> source;
+  std::unique_ptr<engine::Strategy> strategy;
+  std::unique_ptr<scenario::Interpreter> interp;
+  std::unique_ptr<machine::Machine> machine;
+};
+
 // One schedule of an already loaded scenario. `render`: fill text and json (run, replay, test);
 // exploration asks only for the verdict, so no report is rendered for the schedules it tries.
-Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const Options& opt, bool render) {
+// `reuse` (exploration): run on that machine, reset, instead of a new one.
+Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const Options& opt, bool render,
+                  ReusedMachine* reuse = nullptr) {
   Result res;
   res.file = path;
   if (bad_input(res, lr, nullptr)) return res;
@@ -200,18 +216,41 @@ Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const
   }
   if (schedule->seed) ov.seed = schedule->seed;
   ov.strategy = schedule->strategy.get();
-  const scenario::ProgramSourceMap source(p);
-  // The Schedule section of a dfs token: the run is narrated as it goes (no decision changes).
-  const KernelTaskDescriber describer(source);
+  std::optional<scenario::ProgramSourceMap> own_source;
+  std::optional<machine::Machine> own_machine;
+  std::optional<scenario::Interpreter> own_interp;
+  std::optional<KernelTaskDescriber> describer;
   std::optional<explore::NarratingStrategy> narrator;
-  if (opt.schedule_section && schedule->prefix && explore::parse_dfs_token(split.schedule)) {
-    narrator.emplace(*schedule->prefix, describer);
-    ov.strategy = &*narrator;
+  machine::Machine* mp = nullptr;
+  scenario::Interpreter* ip = nullptr;
+  if (reuse) {
+    if (!reuse->machine) {
+      reuse->source = std::make_unique<scenario::ProgramSourceMap>(p);
+      reuse->machine = std::make_unique<machine::Machine>(scenario::machine_config(p, ov), reuse->source.get());
+    } else {
+      // Only the schedule differs from the machine's configuration (the seed as machine_config
+      // derives it, and the strategy): the program is not walked again.
+      reuse->machine->reset(ov.seed.value_or(p.machine.seed), ov.strategy);
+    }
+    reuse->interp.reset();  // after the reset: its fibers' frames were unwound first
+    reuse->strategy = std::move(schedule->strategy);
+    reuse->interp = std::make_unique<scenario::Interpreter>(p, *reuse->machine);
+    mp = reuse->machine.get();
+    ip = reuse->interp.get();
+  } else {
+    own_source.emplace(p);
+    // The Schedule section of a dfs token: the run is narrated as it goes (no decision changes).
+    if (opt.schedule_section && schedule->prefix && explore::parse_dfs_token(split.schedule)) {
+      describer.emplace(*own_source);
+      narrator.emplace(*schedule->prefix, *describer);
+      ov.strategy = &*narrator;
+    }
+    mp = &own_machine.emplace(scenario::machine_config(p, ov), &*own_source);
+    if (narrator) narrator->attach(mp->kernel().engine());
+    ip = &own_interp.emplace(p, *mp);
   }
-  machine::Machine m(scenario::machine_config(p, ov), &source);
-  if (narrator) narrator->attach(m.kernel().engine());
-  scenario::Interpreter interp(p, m);
-  if (bad_input(res, lr, &interp)) return res;
+  machine::Machine& m = *mp;
+  if (bad_input(res, lr, ip)) return res;
   if (!opt.html_out.empty()) m.record_views();
   const check::RunResult& r = m.run();
   if (schedule->prefix) {
@@ -304,11 +343,12 @@ ExploreResult explore(const std::string& path, const explore::ExploreConfig& con
   // Loaded and validated once; every schedule runs on the same Program.
   const scenario::LoadResult loaded = scenario::load_file(path);
   Result last;
+  ReusedMachine reused;  // one machine for every schedule, reset in between
   const explore::Exploration e = explore::explore_schedules(config, [&](const std::string& token) {
     Options opt = base;
     opt.schedule = token;
     opt.schedule_section = false;
-    last = run_loaded(path, loaded, opt, false);
+    last = run_loaded(path, loaded, opt, false, &reused);
     explore::ScheduleRun r;
     r.error = last.exit_code >= kBadInput;
     r.failed = last.exit_code == kNotMet;

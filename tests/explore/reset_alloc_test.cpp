@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <optional>
+#include <string>
 
 #include <kesim/check.hpp>
 #include <kesim/explore.hpp>
@@ -103,6 +105,101 @@ TEST(ScheduleCost, ARunAllocatesNothingPerSchedulingPoint) {
     ASSERT_GT(large.steps, small.steps * 10) << schedule;
     EXPECT_EQ(large.allocations, small.allocations) << schedule;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// The reference protocol's `spin` reader/writer lock (/work/shared/BENCHMARKS.md; the C++ API
+// benchmark's), written so the body itself allocates nothing: its state lives outside the body
+// and is re-initialized by it, and each thread's lambda (a reference and an int) fits
+// std::function's inline buffer. What is left to count is kesim's own cost per schedule.
+struct RwSpin {
+  std::optional<InterlockedWord> word;
+  int writers = 0, readers = 0;
+};
+constexpr std::uint64_t kLock = 1, kShare = 0x10;
+
+void rw_thread(RwSpin& s, int i) {
+  for (int k = 0; k < 2; ++k) {
+    if ((i + k) % 2 == 0) {
+      while (s.word->compare_exchange(kLock, 0) != 0) YieldProcessor();
+      ++s.writers;
+      KESIM_ASSERT(s.writers == 1 && s.readers == 0);
+      --s.writers;
+      s.word->store(0);
+    } else {
+      for (;;) {
+        const std::uint64_t v = s.word->load();
+        if (v == 0 || (v >> 4) != 0) {
+          if (s.word->compare_exchange((v + kShare) | kLock, v) == v) break;
+        } else {
+          YieldProcessor();
+        }
+      }
+      ++s.readers;
+      KESIM_ASSERT(s.writers == 0);
+      --s.readers;
+      for (;;) {
+        const std::uint64_t v = s.word->load();
+        KESIM_ASSERT((v >> 4) != 0);
+        if (s.word->compare_exchange(v == (kShare | kLock) ? 0 : v - kShare, v) == v) break;
+      }
+    }
+  }
+}
+
+RwSpin g_rw;
+void rw_body(kesim::Simulator& sim) {
+  g_rw.word.emplace();
+  g_rw.writers = g_rw.readers = 0;
+  sim.spawn("T0", [&s = g_rw] { rw_thread(s, 0); });
+  sim.spawn("T1", [&s = g_rw] { rw_thread(s, 1); });
+}
+
+std::uint64_t explore_allocations(int runs) {
+  const std::uint64_t before = g_allocations.load();
+  const kesim::ExploreResult r = kesim::explore_model(
+      {.strategy = "random", .runs = runs, .fail_on_findings = false, .machine = kMachine}, rw_body);
+  const std::uint64_t n = g_allocations.load() - before;
+  EXPECT_FALSE(r.found) << r.token;
+  EXPECT_EQ(r.schedules, runs);
+  return n;
+}
+
+TEST(ScheduleCost, ExploringMoreSchedulesAllocatesNothingMore) {
+  // explore_model builds one machine, then resets it between schedules: 1,000 schedules more
+  // cost not one allocation more (the reset, the body on the reused machine, the run).
+  // (Run counts with as many digits: the verdict's text, built once at the end, is as long.)
+  explore_allocations(10);  // warm-up (stack arenas, lazily built tables)
+  const std::uint64_t few = explore_allocations(1020);
+  const std::uint64_t many = explore_allocations(2020);
+  EXPECT_EQ(many, few);
+}
+
+TEST(ScheduleCost, AResetScheduleAllocatesNothingAfterWarmUp) {
+  kesim::Simulator sim(kMachine);
+  rw_body(sim);
+  ASSERT_EQ(sim.run().outcome, kesim::Outcome::completed);
+  for (int seed = 1; seed <= 5; ++seed) {  // warm-up: every seed path once
+    sim.reset("seed:" + std::to_string(seed));
+    rw_body(sim);
+    sim.run();
+  }
+  std::uint64_t allocations = 0, steps = 0;
+  for (std::uint64_t seed = 100; seed < 600; ++seed) {
+    const std::string token = "seed:" + std::to_string(seed);  // short: no allocation either
+    const std::uint64_t before = g_allocations.load();
+    sim.reset(token);
+    rw_body(sim);
+    const kesim::RunResult r = sim.run();
+    allocations += g_allocations.load() - before;
+    steps += r.steps;
+    ASSERT_EQ(r.outcome, kesim::Outcome::completed) << token;
+  }
+  EXPECT_GT(steps, 500u * 8);
+  EXPECT_EQ(allocations, 0u);
 }
 
 }  // namespace

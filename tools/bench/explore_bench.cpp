@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "include/kesim/check.hpp"
@@ -64,29 +65,42 @@ void release_shared(RwState& s) {
   }
 }
 
+void rw_thread(RwState& s, int i, int rounds) {
+  for (int k = 0; k < rounds; ++k) {
+    if ((i + k) % 2 == 0) {
+      acquire_exclusive(s);
+      release_exclusive(s);
+    } else {
+      acquire_shared(s);
+      release_shared(s);
+    }
+  }
+}
+
 kesim::TestBody spin_rw_protocol(int threads, int rounds) {
   return [threads, rounds](kesim::Simulator& sim) {
     auto s = std::make_shared<RwState>();
     for (int i = 0; i < threads; ++i)
-      sim.spawn(i == 0 ? "T0" : i == 1 ? "T1" : "T2", [s, i, rounds] {
-        for (int k = 0; k < rounds; ++k) {
-          if ((i + k) % 2 == 0) {
-            acquire_exclusive(*s);
-            release_exclusive(*s);
-          } else {
-            acquire_shared(*s);
-            release_shared(*s);
-          }
-        }
-      });
+      sim.spawn(i == 0 ? "T0" : i == 1 ? "T1" : "T2", [s, i, rounds] { rw_thread(*s, i, rounds); });
+  };
+}
+
+// The same protocol with a body that allocates nothing itself: the state lives outside the body,
+// which re-initializes it, and each thread's lambda (a pointer and two ints) fits std::function's
+// inline buffer. The difference to the above is the body's own cost (make_shared and two
+// std::function allocations per schedule); what is left is kesim's.
+kesim::TestBody spin_rw_protocol_reused_state(int threads, int rounds) {
+  auto state = std::make_shared<std::optional<RwState>>();
+  return [threads, rounds, state](kesim::Simulator& sim) {
+    RwState* s = &state->emplace();
+    for (int i = 0; i < threads; ++i)
+      sim.spawn(i == 0 ? "T0" : i == 1 ? "T1" : "T2", [s, i, rounds] { rw_thread(*s, i, rounds); });
   };
 }
 
 // kesim::explore_model, random strategy, on the 2-thread 2-round protocol (Relacy's random
 // scheduler: 995 k schedules/s on the same protocol, BENCHMARKS.md). Items = schedules.
-void BM_ExploreApiSpinLock(benchmark::State& state) {
-  const int threads = static_cast<int>(state.range(0));
-  const kesim::TestBody body = spin_rw_protocol(threads, 2);
+void explore_api(benchmark::State& state, const kesim::TestBody& body) {
   std::int64_t schedules = 0;
   for (auto _ : state) {
     const kesim::ExploreResult r = kesim::explore_model(
@@ -98,7 +112,14 @@ void BM_ExploreApiSpinLock(benchmark::State& state) {
   }
   state.SetItemsProcessed(schedules);
 }
+void BM_ExploreApiSpinLock(benchmark::State& state) {
+  explore_api(state, spin_rw_protocol(static_cast<int>(state.range(0)), 2));
+}
 BENCHMARK(BM_ExploreApiSpinLock)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
+void BM_ExploreApiSpinLockReusedState(benchmark::State& state) {
+  explore_api(state, spin_rw_protocol_reused_state(static_cast<int>(state.range(0)), 2));
+}
+BENCHMARK(BM_ExploreApiSpinLockReusedState)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 
 // `kesim explore` on a YAML scenario without the CLI: load once, then schedules (random).
 void explore_yaml(benchmark::State& state, const char* file, const char* strategy) {
