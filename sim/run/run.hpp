@@ -26,6 +26,7 @@ struct Options {
                           // a HASH/ part must match the file's scenario_hash (else exit 2)
   std::optional<std::int64_t> time_limit;  // virtual ns; overrides machine.time_limit
   std::optional<bool> verifier;            // --verifier: Driver Verifier's checks on
+  std::optional<int> jitter;               // --jitter PCT: overrides machine.jitter (0 turns it off)
 };
 
 struct Result {
