@@ -79,6 +79,11 @@ TEST(Jitter, KesimsDefaultScheduleKeepsEveryDurationNominal) {
   ASSERT_EQ(with.exit_code, run::kMet) << with.text;
   EXPECT_EQ(trace_hash_of(with.text), trace_hash_of(without.text));
   EXPECT_FALSE(trace_hash_of(with.text).empty());
+  // The report names jitter when it is on, and only then (reports without it are unchanged).
+  EXPECT_NE(with.text.find(", quantum 30 ms, jitter 10%\n"), std::string::npos) << with.text;
+  EXPECT_EQ(with.json.value("jitter", 0), 10);
+  EXPECT_EQ(without.text.find("jitter 0"), std::string::npos);
+  EXPECT_FALSE(without.json.contains("jitter"));
 }
 
 TEST(Jitter, WithoutJitterNoScheduleBreaksTheWorkRace) {
