@@ -25,8 +25,9 @@ struct WaitTimeout final : engine::EventHandler {
     const KTHREAD& t = *current_kernel().threads()[thread];
     if (t.wait_generation != generation || t.wait_blocks == nullptr)
       return t.name + "'s timeout of a wait that already ended (nothing happens)";
-    const DISPATCHER_HEADER* o = t.wait_count ? t.wait_blocks[0].Object : nullptr;
-    return t.name + "'s wait" + (o ? " on " + o->name : std::string()) +
+    if (t.wait_count == 0) return t.name + "'s KeDelayExecutionThread interval ends";
+    const DISPATCHER_HEADER* o = t.wait_blocks[0].Object;
+    return t.name + "'s wait on " + o->name +
            (t.wait_count > 1 ? " (and more)" : "") + " times out (STATUS_TIMEOUT)";
   }
 };

@@ -113,7 +113,13 @@ std::size_t PlayStrategy::choose_instant(std::size_t events, bool tasks) {
       const std::int32_t worker = engine_->work_end_task(due[i]);
       if (worker >= 0) {
         ch.who = static_cast<const ke::KTHREAD*>(engine_->tasks()[static_cast<std::size_t>(worker)]);
-        ch.text = ch.who->name + "'s work ends (it goes on with its next step)";
+        // Work preempted or interrupted since leaves an event that does nothing when it fires
+        // (engine WorkDone: its generation no longer matches).
+        const bool current = ch.who->work_gen == due[i].b && ch.who->state == engine::TaskState::Running &&
+                             ch.who->activity == engine::Activity::Working;
+        ch.text = current
+                      ? ch.who->name + "'s work ends (it goes on with its next step)"
+                      : ch.who->name + "'s earlier work end, no longer current (nothing happens)";
       } else {
         ch.text = due[i].handler->describe(due[i].a, due[i].b);
         if (ch.text.empty()) ch.text = "an event due now fires";

@@ -279,6 +279,22 @@ TEST(PlayInstants, TheDefaultTakesTheTimeoutFirstAndUndoGoesBackToTheQuestion) {
   EXPECT_FALSE(o.goal_met);
 }
 
+TEST(PlayInstants, WorkEndsIoCompletionsAndDelaysAreNamed) {
+  // Enter at the thread choices of t = 0; input ends at the first question of time.
+  ScriptScreen s([](const Frame& f) -> std::optional<std::string> {
+    if (f.body.find("What happens first?") != std::string::npos) return std::nullopt;
+    return "";
+  });
+  play_file(std::string(KESIM_SOURCE_DIR) + "/tests/play/instant_words.yaml", {}, s);
+  ASSERT_FALSE(s.frames().empty());
+  const Frame& f = s.frames().back();
+  EXPECT_NE(f.heading.find("t = 1 ms"), std::string::npos) << f.heading;
+  EXPECT_FALSE(choice_with(f, "Alice's work ends (it goes on with its next step)").empty()) << f.body;
+  EXPECT_FALSE(choice_with(f, "I/O for Bob completes (ZwCreateFile C:\\Temp\\a.txt: special kernel APC "
+                              "IopCompleteRequest queued to Bob)").empty()) << f.body;
+  EXPECT_FALSE(choice_with(f, "Carol's KeDelayExecutionThread interval ends").empty()) << f.body;
+}
+
 TEST(PlayJitter, AVariedDurationIsAQuestionAndTheTokenReplaysIt) {
   // The Producer takes longer, the Consumer shorter: the Consumer reads too early.
   ScriptScreen s([](const Frame& f) -> std::optional<std::string> {
