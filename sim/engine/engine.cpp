@@ -182,7 +182,7 @@ void Engine::fire(const Event& ev) {
 // or, when some task can execute at this instant, lets the tasks run first: on another CPU a
 // thread may call KeSetEvent before a timeout due at the same instant expires.
 bool Engine::fire_due_event() {
-  constexpr std::size_t kMaxTied = 16;  // further ties keep queue order
+  // Further ties (beyond kMaxTied) keep queue order.
   std::array<std::size_t, kMaxTied> due;
   std::size_t n = 0;
   std::size_t fixed = events_.size();
@@ -209,7 +209,15 @@ bool Engine::fire_due_event() {
               [&](std::size_t a, std::size_t b) { return Later{}(events_[b], events_[a]); });
     const bool tasks = exec_count_ > 0;
     std::size_t k = 0;
-    if (n + (tasks ? 1 : 0) >= 2) k = std::min(strategy_->choose_instant(n, tasks), n - (tasks ? 0 : 1));
+    if (n + (tasks ? 1 : 0) >= 2) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const Event& e = events_[due[i]];
+        instant_due_[i] = {e.handler, e.a, e.b};
+      }
+      instant_count_ = n;
+      k = std::min(strategy_->choose_instant(n, tasks), n - (tasks ? 0 : 1));
+      instant_count_ = 0;
+    }
     if (k == n) return false;
     pick = due[k];
   }
@@ -219,6 +227,18 @@ bool Engine::fire_due_event() {
   std::make_heap(events_.begin(), events_.end(), Later{});
   fire(ev);
   return true;
+}
+
+Time Engine::vary(Time d, Time tolerance) {
+  if (tolerance <= 0 || d <= 0) return d;
+  variation_ = {d, tolerance};
+  const std::size_t k = strategy_->choose_duration(kDurationOptions);
+  variation_ = {};
+  switch (k) {
+    case 1: return d - std::min(tolerance, d);
+    case 2: return sat_add(d, tolerance);
+    default: return d;
+  }
 }
 
 void Engine::step_limit() {

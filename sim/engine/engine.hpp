@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "sim/engine/list.hpp"
@@ -68,6 +69,9 @@ class EventHandler {
   // the model itself orders (a thread's declared start, the clock's quantum end, which
   // exploration already chooses through quantum-end candidates).
   virtual bool orderable() const { return true; }
+  // What a person would call this event (`kesim play` lists same-instant events by it), in the
+  // words of the layer that posted it; "" when it has none.
+  virtual std::string describe(std::uint64_t a, std::uint64_t b) const { return {}; }
 
  protected:
   ~EventHandler() = default;
@@ -123,6 +127,11 @@ class Strategy {
   // question comes back at their next scheduling point while the events are still due).
   virtual bool instants() const { return false; }
   virtual std::size_t choose_instant(std::size_t events, bool tasks) { return 0; }
+  // Time as a choice, too (`--jitter`, machine.jitter): a duration the scenario declares may
+  // vary (a `work` step, an I/O latency) takes one of `options` values (Engine::vary): 0 is the
+  // nominal one, the default; the others are its tolerance's ends. Only asked while jitter is
+  // on, so a strategy that ignores it keeps every duration nominal.
+  virtual std::size_t choose_duration(std::size_t options) { return 0; }
 };
 
 // Seed 0: keep running the current task until it blocks or works; else the task that has
@@ -148,6 +157,7 @@ class RandomStrategy final : public Strategy {
   std::size_t choose(std::span<Task* const> c, int) override { return prng_.below(c.size()); }
   bool instants() const override { return true; }
   std::size_t choose_instant(std::size_t events, bool tasks) override { return prng_.below(events + tasks); }
+  std::size_t choose_duration(std::size_t options) override { return prng_.below(options); }
 
  private:
   Prng prng_;
@@ -274,6 +284,28 @@ class Engine {
   const char* limit_name() const { return limit_name_; }
   // now() + d, saturated (never wraps).
   Time after(Time d) const { return sat_add(now_, d); }
+  // A duration that may vary by up to `tolerance` either way (jitter): the strategy picks d
+  // (pick 0, the default), d - tolerance (1, never below 0) or d + tolerance (2). Only the ends
+  // and the middle: the orders a tolerance can produce between two durations are already all
+  // there, and a dfs token names the pick. tolerance <= 0: d, and no choice point.
+  static constexpr std::size_t kDurationOptions = 3;
+  Time vary(Time d, Time tolerance);
+  // The duration being varied, valid during Strategy::choose_duration (kesim play shows it).
+  struct Variation {
+    Time nominal = 0, tolerance = 0;
+  };
+  Variation variation() const { return variation_; }
+  // Events due at this instant as the last Strategy::choose_instant saw them (its indices), so
+  // a strategy can say what they are (kesim play). Valid during that call.
+  struct DueEvent {
+    const EventHandler* handler;
+    std::uint64_t a, b;
+  };
+  std::span<const DueEvent> instant_events() const { return {instant_due_.data(), instant_count_}; }
+  // The task whose `work` a due event ends, or -1 when it is another kind of event.
+  std::int32_t work_end_task(const DueEvent& e) const {
+    return e.handler == &work_done_ ? static_cast<std::int32_t>(e.a) : -1;
+  }
   // Burns d ns of CPU. Returns the unfinished remainder if the task was preempted or
   // interrupted on the way (call again to continue), 0 when done.
   Time work(Time d);
@@ -442,6 +474,10 @@ class Engine {
   std::uint32_t ready_summary_ = 0;
   std::array<Task*, kMaxProcessors> exec_list_{};
   std::size_t exec_count_ = 0;
+  static constexpr std::size_t kMaxTied = 16;  // same-instant events a choice offers at most
+  std::array<DueEvent, kMaxTied> instant_due_{};
+  std::size_t instant_count_ = 0;
+  Variation variation_;
 
   Time now_ = 0;
   Time quantum_;

@@ -78,20 +78,31 @@ void PrefixStrategy::wake_sleepers() {
   std::erase_if(sleep_, [&](const SleepEntry& e) { return dependent(e.fp, last); });
 }
 
-std::size_t PrefixStrategy::choose_instant(std::size_t events, bool tasks) {
+template <class After>
+std::size_t PrefixStrategy::timing_point(std::uint32_t n, After chosen) {
   ChoicePoint p;
-  p.n = static_cast<std::uint32_t>(events + (tasks ? 1 : 0));
-  p.executing = 1;  // every pick but the queue's order is a preemption
+  p.n = n;
+  p.executing = 1;  // every pick but the default (0) is a preemption
   p.instant = true;
   p.task.fill(-1);
   const std::size_t k = choices_++;
   if (dpor_) wake_sleepers();
   if (k < prefix_.size() && prefix_[k] < p.n) p.pick = prefix_[k];
   else if (!after_) p.pick = p.dflt;
-  else p.pick = after_->instants() ? static_cast<std::uint32_t>(after_->choose_instant(events, tasks)) : 0;
+  else p.pick = std::min(static_cast<std::uint32_t>(chosen()), n - 1);
   if (k + 1 >= prefix_.size()) tracking_ = true;
   points_.push_back(p);
   return p.pick;
+}
+
+std::size_t PrefixStrategy::choose_instant(std::size_t events, bool tasks) {
+  return timing_point(static_cast<std::uint32_t>(events + (tasks ? 1 : 0)), [&]() -> std::size_t {
+    return after_->instants() ? after_->choose_instant(events, tasks) : 0;
+  });
+}
+
+std::size_t PrefixStrategy::choose_duration(std::size_t options) {
+  return timing_point(static_cast<std::uint32_t>(options), [&] { return after_->choose_duration(options); });
 }
 
 void PrefixStrategy::on_switch(std::int32_t index) {

@@ -75,6 +75,10 @@ class PrefixStrategy final : public engine::Strategy, private engine::AccessSink
   // pick 0, which is what the engine does when it offers no choice.
   bool instants() const override { return true; }
   std::size_t choose_instant(std::size_t events, bool tasks) override;
+  // Jitter (engine::Engine::vary): recorded like an instant — a point of `options` picks whose
+  // default is 0 (the nominal duration), any other pick counting as a preemption, and no
+  // thread's (dpor explores every alternative).
+  std::size_t choose_duration(std::size_t options) override;
   engine::AccessSink* access_sink() override { return dpor_ ? this : nullptr; }
   void on_yield(const engine::Task& t) override {
     if (after_) after_->on_yield(t);
@@ -93,6 +97,9 @@ class PrefixStrategy final : public engine::Strategy, private engine::AccessSink
   void on_switch(std::int32_t index) override;
   std::uint32_t dpor_pick(const ChoicePoint& p);
   void wake_sleepers();
+  // A point of time as a choice (an instant or a duration): `chosen` is what `after` picks.
+  template <class After>
+  std::size_t timing_point(std::uint32_t n, After chosen);
 
   std::vector<std::uint32_t> prefix_;
   std::unique_ptr<engine::Strategy> after_;

@@ -30,6 +30,9 @@ class PctStrategy final : public engine::Strategy {
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
   void on_yield(const engine::Task& t) override;
+  // Jitter: a varied duration drawn uniformly (only asked with jitter on: without it PCT draws
+  // exactly what it drew before).
+  std::size_t choose_duration(std::size_t options) override { return prng_.below(options); }
   // The change points, indexed by i - 1 (test hook).
   const std::vector<std::uint64_t>& change_points() const { return change_points_; }
 

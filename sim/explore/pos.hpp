@@ -29,6 +29,8 @@ class PosStrategy final : public engine::Strategy {
   std::size_t choose(std::span<engine::Task* const> candidates, int current) override;
   bool quantum_ends() const override { return true; }
   void on_yield(const engine::Task& t) override { priority_of(t.index) = 1; }  // others first
+  // Jitter: a varied duration drawn uniformly (only asked with jitter on).
+  std::size_t choose_duration(std::size_t options) override { return prng_.below(options); }
 
  private:
   std::uint64_t& priority_of(std::int32_t task);

@@ -98,7 +98,8 @@ NTSTATUS IoManager::call(IoOp op, const std::string& path, const std::string& re
   pending_.emplace(id, Request{op, path, rename_to, bytes, &t, STATUS_PENDING, &done, false});
   kernel_.record(engine::TraceKind::IoBegin, &t, &done, static_cast<int>(op),
                  static_cast<std::int64_t>(id));
-  kernel_.engine().post(kernel_.engine().after(kernel_.config().io_latency), this, id, 0);
+  // The device's time: machine.io_latency, within its jitter when that is on.
+  kernel_.engine().post(kernel_.engine().after(kernel_.jittered(kernel_.config().io_latency)), this, id, 0);
   // FILE_SYNCHRONOUS_IO_NONALERT: wait for the completion in the caller's context.
   const NTSTATUS wait = KeWaitForSingleObject(done, Executive, KPROCESSOR_MODE::KernelMode, false, nullptr);
   auto it = pending_.find(id);
@@ -119,6 +120,14 @@ void IoManager::on_event(std::uint64_t id, std::uint64_t) {
   KeInitializeApc(apc, *r.thread, ApcKind::Special, &IoManager::complete_request, nullptr, &r);
   apc.label = "nt!IopCompleteRequest";
   KiInsertQueueApc(apc, nullptr);
+}
+
+std::string IoManager::describe(std::uint64_t id, std::uint64_t) const {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return "an I/O request that is gone (nothing happens)";
+  const Request& r = it->second;
+  return "I/O for " + r.thread->name + " completes (" + io_op_name(r.op) + " " + r.path +
+         ": special kernel APC IopCompleteRequest queued to " + r.thread->name + ")";
 }
 
 void IoManager::complete_request(KAPC& apc) {

@@ -48,6 +48,8 @@ class IoManager final : public engine::EventHandler {
                     std::uint64_t bytes = 0);
   const FileSystem& file_system() const { return fs_; }
   void on_event(std::uint64_t request, std::uint64_t) override;
+  // kesim play: "I/O for Bob completes (ZwCreateFile: ...)".
+  std::string describe(std::uint64_t request, std::uint64_t) const override;
 
  private:
   struct Request {

@@ -159,6 +159,17 @@ struct TimerExpiry final : engine::EventHandler {
       timer.Inserted = false;
     }
   }
+  // kesim play: "timer Tick expires (signaled: Alice waits on it)".
+  std::string describe(std::uint64_t object, std::uint64_t generation) const override {
+    Kernel& k = current_kernel();
+    auto& timer = static_cast<KTIMER&>(*k.objects()[object]);
+    if (timer.generation != generation || !timer.Inserted)
+      return "timer " + timer.name + ": an expiry cancelled or re-set since (nothing happens)";
+    std::string waiters;
+    for (KWAIT_BLOCK& wb : timer.WaitListHead) waiters += (waiters.empty() ? "" : ", ") + wb.Thread->name;
+    return "timer " + timer.name + " expires (signaled: " +
+           (waiters.empty() ? std::string("nobody waits on it") : waiters + " waits on it") + ")";
+  }
 };
 TimerExpiry g_timer_expiry;
 }  // namespace

@@ -90,6 +90,9 @@ struct KernelConfig {
   engine::EngineConfig engine;
   std::uint64_t seed = 0;
   engine::Time io_latency = 100'000;
+  // Jitter (machine.jitter, --jitter): `work` durations and I/O latencies may each vary by up to
+  // this percentage either way, as the schedule's strategy picks (engine::Engine::vary). 0: off.
+  int jitter_percent = 0;
   // Run limits (sim/engine/limits.hpp); tests lower them to reach them quickly.
   std::size_t max_threads = limits::kMaxThreads;
   std::size_t max_apcs = limits::kMaxApcs;
@@ -121,6 +124,13 @@ class Kernel {
   const KernelConfig& config() const { return cfg_; }
   Version version() const { return cfg_.version; }
   bool verifier() const { return cfg_.verifier; }
+  // A declared duration (a `work` step, the I/O latency) as this schedule has it: with jitter on,
+  // d or d -/+ jitter_percent of it, a choice of the strategy; else d.
+  engine::Time jittered(engine::Time d) {
+    if (cfg_.jitter_percent <= 0 || d <= 0) return d;
+    const engine::Time pct = cfg_.jitter_percent;
+    return engine_.vary(d, d / 100 * pct + d % 100 * pct / 100);  // d * pct / 100 without overflow
+  }
 
   // ---- objects ------------------------------------------------------------------------------
   KEVENT& create_event(std::string name, bool notification, bool signaled);

@@ -20,6 +20,16 @@ struct WaitTimeout final : engine::EventHandler {
     if (t.wait_generation == generation && t.wait_blocks != nullptr)
       KiUnwaitThread(t, STATUS_TIMEOUT, 0);
   }
+  // kesim play: "Alice's wait on E times out (STATUS_TIMEOUT)".
+  std::string describe(std::uint64_t thread, std::uint64_t generation) const override {
+    const KTHREAD& t = *current_kernel().threads()[thread];
+    if (t.wait_generation != generation || t.wait_blocks == nullptr)
+      return t.name + "'s timeout of a wait that already ended (nothing happens)";
+    if (t.wait_count == 0) return t.name + "'s KeDelayExecutionThread interval ends";
+    const DISPATCHER_HEADER* o = t.wait_blocks[0].Object;
+    return t.name + "'s wait on " + o->name +
+           (t.wait_count > 1 ? " (and more)" : "") + " times out (STATUS_TIMEOUT)";
+  }
 };
 WaitTimeout g_wait_timeout;
 

@@ -22,6 +22,7 @@ ke::KernelConfig kernel_config(const Config& cfg) {
   c.verifier = cfg.verifier;
   c.seed = cfg.seed;
   c.io_latency = cfg.io_latency;
+  c.jitter_percent = cfg.jitter_percent;
   c.engine.processors = cfg.processors;
   c.engine.quantum = cfg.quantum;
   c.engine.time_limit = cfg.time_limit;

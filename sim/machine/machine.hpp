@@ -39,6 +39,7 @@ struct Config {
   std::uint64_t seed = 0;                   // 0: kesim's default schedule; else random choices
   engine::Time quantum = 30'000'000;        // 30 ms
   engine::Time io_latency = 100'000;        // 100 us
+  int jitter_percent = 0;                   // machine.jitter / --jitter: work and I/O vary +-%
   engine::Time time_limit = 60'000'000'000; // 60 s of virtual time
   std::uint64_t max_steps = 200'000'000;    // scheduling points
   std::size_t stack_size = 0;               // fiber stack; 0 = 64 KiB (x4 under ASan)

@@ -78,17 +78,55 @@ std::string render_machine(const machine::Machine& m) {
   return out;
 }
 
+namespace {
+
+// "the threads run first: Alice (KeSetEvent: E   (t.yaml:12)), Bob (...)": who executes now.
+std::string threads_first(const machine::Machine& m) {
+  const engine::Engine& e = m.kernel().engine();
+  std::string who;
+  for (int i = 0; i < e.processors(); ++i) {
+    const engine::Task* r = e.cpu(i).running;
+    if (!r || r->activity != engine::Activity::Executing) continue;
+    const auto& t = *static_cast<const ke::KTHREAD*>(r);
+    who += fmt::format("{}{} ({})", who.empty() ? "" : ", ", t.name, step_text(m, t));
+  }
+  return "the threads run first, before the rest is due: " + (who.empty() ? std::string("(none)") : who);
+}
+
+}  // namespace
+
 std::string render_choices(const machine::Machine& m, std::span<const Choice> choices, std::uint32_t dflt) {
   std::size_t width = 0;
-  for (const Choice& c : choices) width = std::max(width, c.thread->name.size());
+  for (const Choice& c : choices)
+    if (c.kind == Choice::thread) width = std::max(width, c.who->name.size());
   std::string out;
+  if (!choices.empty() && choices[0].kind == Choice::event)
+    out += "Several things are due at this instant; Windows does not order them. What happens first?\n";
+  if (!choices.empty() && choices[0].kind == Choice::duration && choices[0].who)
+    out += fmt::format("How long does this take ({} is jittered)?  {}: {}\n",
+                       report::format_time(choices[0].takes), choices[0].who->name, step_text(m, *choices[0].who));
   for (std::size_t i = 0; i < choices.size(); ++i) {
     const Choice& c = choices[i];
     const char* mark = i == dflt ? "*" : " ";
-    if (c.quantum_end())
-      out += fmt::format("{} {}  preempt {} for {} (quantum end)\n", mark, i + 1, c.preempted->name, c.thread->name);
-    else
-      out += fmt::format("{} {}  {:<{}}  {}\n", mark, i + 1, c.thread->name, width, step_text(m, *c.thread));
+    switch (c.kind) {
+      case Choice::thread:
+        out += fmt::format("{} {}  {:<{}}  {}\n", mark, i + 1, c.who->name, width, step_text(m, *c.who));
+        break;
+      case Choice::quantum_end:
+        out += fmt::format("{} {}  preempt {} for {} (quantum end)\n", mark, i + 1,
+                           c.preempted ? c.preempted->name : "?", c.who->name);
+        break;
+      case Choice::event:
+        out += fmt::format("{} {}  {}\n", mark, i + 1, c.text);
+        break;
+      case Choice::threads_first:
+        out += fmt::format("{} {}  {}\n", mark, i + 1, threads_first(m));
+        break;
+      case Choice::duration:
+        out += fmt::format("{} {}  {} ({})\n", mark, i + 1, report::format_time(c.takes),
+                           i == 0 ? "as written" : i == 1 ? "shorter" : "longer");
+        break;
+    }
   }
   return out;
 }

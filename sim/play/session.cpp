@@ -267,6 +267,7 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
     ov.seed = opt.seed;
     ov.processors = opt.processors;
     if (opt.verifier) ov.verifier = true;
+    ov.jitter = opt.jitter;
     ov.strategy = &strategy;
     const machine::Config cfg = scenario::machine_config(p, ov);
     machine::Machine m(cfg, &source);
@@ -291,8 +292,7 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
     const check::RunResult& r = m.run();
     if (strategy.undo_requested()) {
       picks = strategy.picks();
-      // Take back the last decision, and the same-instant picks taken after it unasked.
-      while (!picks.empty() && !strategy.asked(picks.size() - 1)) picks.pop_back();
+      // Take back the last decision (every pick is one: same-instant events are asked too).
       if (!picks.empty()) picks.pop_back();
       session.forget_answers_after(picks.size());
       screen.print(fmt::format("(undo: back to choice {})", picks.size() + 1));
@@ -325,6 +325,7 @@ Outcome play_file(const std::string& path, const Options& opt, Screen& screen) {
   if (opt.seed) flags += fmt::format(" --seed {}", *opt.seed);
   if (opt.processors) flags += fmt::format(" --processors {}", *opt.processors);
   if (opt.verifier) flags += " --verifier";
+  if (opt.jitter) flags += fmt::format(" --jitter {}", *opt.jitter);
   if (flags.empty()) end += fmt::format("replay it with: kesim replay {} --schedule {}\n", path, out.token);
   else end += fmt::format("replay it with: kesim run {}{} --schedule {}\n", path, flags, out.token);
   screen.print(end);

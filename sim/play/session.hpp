@@ -25,6 +25,7 @@ struct Options {
   std::optional<std::uint64_t> seed;  // recorded in the report; the person makes every choice
   std::optional<int> processors;      // overrides machine.processors
   bool verifier = false;              // --verifier: Driver Verifier's checks on
+  std::optional<int> jitter;          // --jitter PCT: overrides machine.jitter
   bool predict = false;               // ask the scenario's `ask` questions
   std::string schedule;               // start from this token's picks ("HASH/dfs:P0.P1…"), then ask
 };

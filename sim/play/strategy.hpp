@@ -7,10 +7,17 @@
 // The choice set is the engine's (engine.hpp, Strategy::quantum_ends): the Executing tasks in
 // CPU order, then one quantum end per CPU whose running task may be preempted in favour of a
 // ready task of the same priority. A choice point only exists where there are two or more.
+// Time is a choice too (Strategy::choose_instant): when several events are due at one instant
+// (a timer, a wait's timeout, an I/O completion, the end of a `work`), the person picks which
+// fires first, each worded by the layer that posted it, in the engine's order (the events in
+// posting order, then "the threads run first"), so a typed number is always the token's pick
+// plus one. With jitter on (machine.jitter, --jitter) the person also picks how long a varied
+// duration takes (Strategy::choose_duration).
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -20,9 +27,17 @@ namespace kesim::play {
 
 // One numbered choice as the person sees it.
 struct Choice {
-  const ke::KTHREAD* thread = nullptr;     // who runs next (or, at a quantum end, who is dispatched)
-  const ke::KTHREAD* preempted = nullptr;  // a quantum end: the thread whose quantum ends
-  bool quantum_end() const { return preempted != nullptr; }
+  enum Kind : std::uint8_t {
+    thread,         // `who` runs its next step
+    quantum_end,    // `preempted`'s quantum ends, `who` is dispatched
+    event,          // a same-instant event fires first: `text` says which
+    threads_first,  // the threads that can execute now go before the events still due
+    duration,       // a varied duration (jitter): it takes `takes`
+  } kind = thread;
+  const ke::KTHREAD* who = nullptr;        // thread, quantum_end; duration: whose duration
+  const ke::KTHREAD* preempted = nullptr;  // quantum_end: the thread whose quantum ends
+  std::string text;                        // event: in the person's words
+  engine::Time takes = 0;                  // duration: how long it would take
 };
 
 struct Decision {
@@ -44,18 +59,18 @@ class ChoiceSink {
 class PlayStrategy final : public engine::Strategy {
  public:
   PlayStrategy(std::vector<std::uint32_t> prefix, ChoiceSink* sink)
-      : picks_(std::move(prefix)), asked_(picks_.size(), true), replay_(picks_.size()), sink_(sink) {}
+      : picks_(std::move(prefix)), replay_(picks_.size()), sink_(sink) {}
   // The engine to stop when the person undoes (set once the machine exists).
   void attach(engine::Engine& e) { engine_ = &e; }
 
   std::size_t choose(std::span<engine::Task* const> c, int current) override;
   bool quantum_ends() const override { return true; }
   // Events due at the same instant are a choice point too (as under exploration), so tokens
-  // and replay agree; play takes them in queue order without asking (kesim's default there).
+  // and replay agree; the person is asked which fires first.
   bool instants() const override { return true; }
   std::size_t choose_instant(std::size_t events, bool tasks) override;
-  // Whether picks()[i] was the person's decision (false: an instant taken in queue order).
-  bool asked(std::size_t i) const { return i < asked_.size() && asked_[i]; }
+  // Jitter: how long a varied duration takes (0 as written, 1 shorter, 2 longer).
+  std::size_t choose_duration(std::size_t options) override;
 
   // The picks made so far: the replayed prefix, then each decision (not the default picks
   // taken after a quit, which the token leaves to the default policy as well).
@@ -73,9 +88,13 @@ class PlayStrategy final : public engine::Strategy {
 
  private:
   std::size_t choose_pick(std::span<engine::Task* const> c, int current);
+  // A choice point whose choices_ are filled in (or are filled in by `fill` once the person is
+  // to be asked): replays the prefix's pick, or asks; returns the pick and records it.
+  template <class Fill>
+  std::uint32_t ask(std::uint32_t n, std::uint32_t dflt, Fill fill);
+  void count_point();
 
   std::vector<std::uint32_t> picks_;
-  std::vector<bool> asked_;              // parallel to picks_ (replayed picks count as asked)
   std::vector<std::uint32_t> taken_;     // what ran at each choice point met
   std::vector<std::uint32_t> defaults_;  // kesim's default there
   std::size_t replay_;  // picks_[0, replay_) are replayed without asking

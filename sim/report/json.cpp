@@ -110,6 +110,7 @@ json to_json(const RunInfo& info) {
   j["version"] = version_name(k.version());
   j["processors"] = k.engine().processors();
   j["autoboost"] = k.config().autoboost;
+  if (k.config().jitter_percent > 0) j["jitter"] = k.config().jitter_percent;  // only when on
   j["outcome"] = check::outcome_name(r.outcome);
   j["bugcheck"] = r.outcome == check::Outcome::bugcheck && r.bugcheck
                       ? bugcheck_json(k, p, *r.bugcheck)

@@ -80,11 +80,13 @@ std::string header(const RunInfo& info, const SourceMap& p) {
     out += indent_lines(wrap(description.substr(pos, nl - pos), 77), "  ");
     pos = nl + 1;
   }
-  out += fmt::format("  version {}, {} processor{}, seed {}, AutoBoost {}, quantum {}{}\n",
+  // Jitter is named only when on: a run without it reads as it always did.
+  out += fmt::format("  version {}, {} processor{}, seed {}, AutoBoost {}, quantum {}{}{}\n",
                      version_name(k.version()),
                      k.engine().processors(), k.engine().processors() == 1 ? "" : "s", info.seed,
                      k.config().autoboost ? "on" : "off", format_time(k.engine().quantum()),
-                     k.verifier() ? ", Driver Verifier on" : "");
+                     k.verifier() ? ", Driver Verifier on" : "",
+                     k.config().jitter_percent > 0 ? fmt::format(", jitter {}%", k.config().jitter_percent) : "");
   return out;
 }
 

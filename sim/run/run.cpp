@@ -192,6 +192,7 @@ Result run_loaded(const std::string& path, const scenario::LoadResult& lr, const
   ov.time_limit = opt.time_limit;
   ov.processors = opt.processors;
   ov.verifier = opt.verifier;
+  ov.jitter = opt.jitter;
   ov.keep_trace = !opt.trace_out.empty() || !opt.html_out.empty();
   // Only the text report reads the trace's recent records: without it the trace is hash-only.
   ov.recent_trace = render;

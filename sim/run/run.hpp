@@ -32,6 +32,7 @@ struct Options {
   // matter and the critical step (more schedules are run: sim/run/schedule_analysis.hpp).
   bool schedule_section = false;
   bool analyze_schedule = true;
+  std::optional<int> jitter;               // --jitter PCT: overrides machine.jitter (0 turns it off)
 };
 
 struct Result {

@@ -55,6 +55,7 @@ machine::Config machine_config(const Program& p, const Overrides& o) {
   c.seed = o.seed.value_or(m.seed);
   c.quantum = m.quantum;
   c.io_latency = m.io_latency;
+  c.jitter_percent = o.jitter.value_or(m.jitter);
   c.time_limit = o.time_limit.value_or(m.time_limit);
   c.max_steps = m.max_steps;
   c.stack_size = m.stack_size;

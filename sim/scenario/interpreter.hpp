@@ -25,6 +25,7 @@ struct Overrides {
   std::optional<int> processors;            // --processors overrides machine.processors
   std::optional<std::int64_t> time_limit;   // overrides machine.time_limit
   std::optional<bool> verifier;             // --verifier overrides machine.verifier
+  std::optional<int> jitter;                // --jitter PCT overrides machine.jitter
   bool keep_trace = false;                  // record every event (for --trace-out)
   bool recent_trace = true;                 // false: hash-only trace (no text report follows)
   engine::Strategy* strategy = nullptr;     // exploration: replaces the seed's strategy

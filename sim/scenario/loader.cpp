@@ -121,7 +121,7 @@ void Loader::load_name(const Fields& top) {
 void Loader::load_machine(const Field& f) {
   Fields fs = r_.fields(f.value, f.loc, "'machine'",
                         {"processors", "version", "autoboost", "seed", "quantum", "io_latency",
-                         "time_limit", "max_steps", "stack_size", "verifier"});
+                         "time_limit", "max_steps", "stack_size", "verifier", "jitter"});
   Machine& m = p_.machine;
   for (const Field& k : fs.items) {
     if (k.key == "processors") {
@@ -132,6 +132,14 @@ void Loader::load_machine(const Field& f) {
       if (auto i = r_.choice(k, {"xp", "server2003", "win10"})) m.version = static_cast<Version>(*i);
     } else if (k.key == "autoboost") {
       m.autoboost = r_.boolean(k);
+    } else if (k.key == "jitter") {
+      // A percentage, "10%" (or a bare 10): each `work` and I/O latency may vary by that much.
+      auto s = r_.scalar(k.value, k.loc, "'jitter'", "a percentage from 0% to 100%");
+      if (s) {
+        const auto pct = parse_percent(*s);
+        if (!pct) r_.error(k.loc, fmt::format("expected a percentage from 0% to 100% for 'jitter', got '{}'", *s));
+        else m.jitter = *pct;
+      }
     } else if (k.key == "verifier") {
       m.verifier = r_.boolean(k).value_or(false);
     } else if (k.key == "seed") {

@@ -226,4 +226,12 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
   return result;
 }
 
+std::optional<int> parse_percent(std::string_view s) {
+  if (!s.empty() && s.back() == '%') s.remove_suffix(1);
+  if (s.empty() || s.size() > 3 || s.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  const auto v = parse_uint(s);
+  if (!v || *v > 100) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
 }  // namespace kesim::scenario

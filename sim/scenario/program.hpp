@@ -257,6 +257,7 @@ struct Machine {
   std::uint64_t seed = 0;
   Duration quantum = 30'000'000;       // 30 ms (README: the default we picked)
   Duration io_latency = 100'000;       // 100 us
+  int jitter = 0;                      // percent: work and io_latency vary by up to this (extension)
   Duration time_limit = 60'000'000'000;  // 60 s
   std::uint64_t max_steps = 200'000'000;  // scheduling points before the run stops (extension)
   std::uint32_t stack_size = 0;            // fiber stack bytes; 0 = the engine default (extension)
@@ -356,5 +357,7 @@ std::optional<std::uint64_t> parse_uint(std::string_view s);
 std::optional<std::int64_t> parse_int(std::string_view s);
 // Byte sizes: an integer, optionally suffixed k/K (1024) or m/M (1024*1024).
 std::optional<std::uint64_t> parse_size(std::string_view s);
+// A jitter percentage: an integer 0..100, optionally followed by '%' ("10%", "10").
+std::optional<int> parse_percent(std::string_view s);
 
 }  // namespace kesim::scenario

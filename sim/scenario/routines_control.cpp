@@ -13,7 +13,8 @@ namespace {
 using Ctx = ThreadCtx;
 
 std::int64_t work(Ctx&, const Step& s) {
-  ke::KiRunOnCpu(*s.duration);
+  // With jitter on, the duration is the schedule's choice within the tolerance (README "Jitter").
+  ke::KiRunOnCpu(ke::current_kernel().jittered(*s.duration));
   return 0;
 }
 

@@ -235,6 +235,90 @@ TEST(Play, TheMachinePanelShowsThreadsCountersStepsAndLocks) {
   EXPECT_NE(m.find("Locks (!locks):"), std::string::npos);
 }
 
+// Time as a choice in play (issue #11): events due at one instant are a question, worded in
+// the person's terms, numbered like the token's picks.
+const std::string kTimerLevel = std::string(KESIM_SOURCE_DIR) + "/scenarios/levels/27_timer_or_timeout.yaml";
+const std::string kWorkRace = std::string(KESIM_SOURCE_DIR) + "/bench/explore/work_race_jitter_bug.yaml";
+
+TEST(PlayInstants, SameInstantEventsAreAskedInThePersonsWords) {
+  ScriptScreen s([](const Frame& f) -> std::optional<std::string> {
+    const std::string timer = choice_with(f, "timer Tick expires");
+    return timer.empty() ? "" : timer;
+  });
+  const Outcome o = play_file(kTimerLevel, {}, s);
+  ASSERT_FALSE(s.frames().empty());
+  const Frame& first = s.frames().front();
+  EXPECT_NE(first.body.find("What happens first?"), std::string::npos) << first.body;
+  // Posting order: Alice's timeout (armed at 0) is 1, the default; Bob's timer (armed at 1 ms) is 2.
+  EXPECT_EQ(choice_with(first, "Alice's wait on Tick times out (STATUS_TIMEOUT)"), "1") << first.body;
+  EXPECT_EQ(choice_with(first, "timer Tick expires (signaled: Alice waits on it)"), "2") << first.body;
+  EXPECT_NE(first.heading.find("t = 10 ms"), std::string::npos) << first.heading;
+  EXPECT_TRUE(o.goal_met) << s.out();
+  EXPECT_EQ(o.outcome, "assertion_failed");
+  EXPECT_TRUE(o.token.ends_with("/dfs:1")) << o.token;
+  // After the timer, Alice's timeout is still due but stale; she may also run first.
+  ASSERT_GE(s.frames().size(), 2u);
+  EXPECT_NE(s.frames()[1].body.find("Alice's timeout of a wait that already ended (nothing happens)"),
+            std::string::npos) << s.frames()[1].body;
+  EXPECT_NE(s.frames()[1].body.find("the threads run first"), std::string::npos) << s.frames()[1].body;
+  const run::Result r = replay(kTimerLevel, o.token);
+  EXPECT_TRUE(r.expect.goal.met);
+  EXPECT_EQ(trace_hash_of(r.text), trace_hash_of(o.report));
+}
+
+TEST(PlayInstants, TheDefaultTakesTheTimeoutFirstAndUndoGoesBackToTheQuestion) {
+  ScriptScreen d([](const Frame&) { return std::optional<std::string>(""); });
+  const Outcome dflt = play_file(kTimerLevel, {}, d);
+  EXPECT_FALSE(dflt.goal_met) << d.out();
+  EXPECT_EQ(dflt.outcome, "completed");
+  // The timer first, undo, then Enter: the same run as the default.
+  ScriptScreen u(lines({"2", "undo", "", "", ""}));
+  const Outcome o = play_file(kTimerLevel, {}, u);
+  EXPECT_NE(u.out().find("(undo: back to choice 1)"), std::string::npos) << u.out();
+  EXPECT_EQ(o.trace_hash, dflt.trace_hash);
+  EXPECT_FALSE(o.goal_met);
+}
+
+TEST(PlayInstants, WorkEndsIoCompletionsAndDelaysAreNamed) {
+  // Enter at the thread choices of t = 0; input ends at the first question of time.
+  ScriptScreen s([](const Frame& f) -> std::optional<std::string> {
+    if (f.body.find("What happens first?") != std::string::npos) return std::nullopt;
+    return "";
+  });
+  play_file(std::string(KESIM_SOURCE_DIR) + "/tests/play/instant_words.yaml", {}, s);
+  ASSERT_FALSE(s.frames().empty());
+  const Frame& f = s.frames().back();
+  EXPECT_NE(f.heading.find("t = 1 ms"), std::string::npos) << f.heading;
+  EXPECT_FALSE(choice_with(f, "Alice's work ends (it goes on with its next step)").empty()) << f.body;
+  EXPECT_FALSE(choice_with(f, "I/O for Bob completes (ZwCreateFile C:\\Temp\\a.txt: special kernel APC "
+                              "IopCompleteRequest queued to Bob)").empty()) << f.body;
+  EXPECT_FALSE(choice_with(f, "Carol's KeDelayExecutionThread interval ends").empty()) << f.body;
+}
+
+TEST(PlayJitter, AVariedDurationIsAQuestionAndTheTokenReplaysIt) {
+  // The Producer takes longer, the Consumer shorter: the Consumer reads too early.
+  ScriptScreen s([](const Frame& f) -> std::optional<std::string> {
+    if (f.body.find("How long does this take") == std::string::npos) return "";
+    if (f.body.find("Producer: ") != std::string::npos) return choice_with(f, "(longer)");
+    return choice_with(f, "(shorter)");
+  });
+  const Outcome o = play_file(kWorkRace, {}, s);
+  EXPECT_EQ(o.outcome, "assertion_failed") << s.out();
+  EXPECT_NE(s.out().find("1.100 ms (longer)"), std::string::npos) << s.out();
+  EXPECT_NE(s.out().find("945 us (shorter)"), std::string::npos) << s.out();
+  const run::Result r = replay(kWorkRace, o.token);
+  EXPECT_EQ(r.outcome, "assertion_failed");
+  EXPECT_EQ(trace_hash_of(r.text), trace_hash_of(o.report));
+  // --jitter 0: no duration question at all.
+  Options off;
+  off.jitter = 0;
+  ScriptScreen n([](const Frame& f) -> std::optional<std::string> {
+    EXPECT_EQ(f.body.find("How long does this take"), std::string::npos);
+    return "";
+  });
+  EXPECT_EQ(play_file(kWorkRace, off, n).outcome, "completed");
+}
+
 TEST(Predict, AnswersAreComparedWithTheSimulatedStateAndScored) {
   // Correct, wrong, correct; Enter at every choice.
   auto answers = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"-1", "1", "1"});

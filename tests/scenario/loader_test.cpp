@@ -822,7 +822,7 @@ TEST(LoaderErrors, UnknownKeysListTheAllowedOnes) {
             "description, machine, variables, objects, routines, threads, invariants, expect, goal, level)");
   EXPECT_EQ(only_error("name: x\nmachine:\n  cpus: 2\n"),
             "3:3: unknown key 'cpus' in 'machine' (allowed: processors, version, autoboost, seed, "
-            "quantum, io_latency, time_limit, max_steps, stack_size, verifier)");
+            "quantum, io_latency, time_limit, max_steps, stack_size, verifier, jitter)");
   EXPECT_EQ(only_error("name: x\nthreads:\n  - name: A\n    prio: 3\n"),
             "4:5: unknown key 'prio' in a thread (allowed: name, priority, start, affinity, count, steps)");
   EXPECT_EQ(only_error("name: x\nexpect: {outcome: hang, bugchek: 1}\n"),

@@ -192,6 +192,7 @@ struct ExploreArgs {
   std::optional<int> processors;
   bool verifier = false;           // --verifier
   bool no_analysis = false;        // --no-analysis: no Schedule analysis of the token printed
+  std::string jitter;              // --jitter PCT
   int runs = 1000;
   std::optional<int> preemption_bound, delay_bound;
 };
@@ -204,6 +205,13 @@ int cmd_explore(const ExploreArgs& a) {
   base.schedule_section = true;
   base.analyze_schedule = !a.no_analysis;
   if (a.verifier) base.verifier = true;
+  if (!a.jitter.empty()) {
+    base.jitter = kesim::scenario::parse_percent(a.jitter);
+    if (!base.jitter) {
+      fmt::print(stderr, "kesim explore: bad --jitter '{}' (a percentage from 0 to 100, like 10 or 10%)\n", a.jitter);
+      return 2;
+    }
+  }
   if (!a.time_limit.empty()) {
     const auto d = kesim::scenario::parse_duration(a.time_limit);
     if (!d || *d <= 0) {
@@ -332,9 +340,9 @@ int cmd_explore(const ExploreArgs& a) {
     if (j.value("shrink_changed", false))
       fmt::print("shrunk in {} more runs: {} -> {} steps\n", j.value("shrink_runs", 0),
                  j["shrunk"]["from_steps"].get<std::uint64_t>(), j["shrunk"]["to_steps"].get<std::uint64_t>());
-    fmt::print("replay it with: kesim replay {} --schedule {}{}{}\n", a.file.empty() ? "FILE" : a.file, token,
+    fmt::print("replay it with: kesim replay {} --schedule {}{}{}{}\n", a.file.empty() ? "FILE" : a.file, token,
                a.processors ? fmt::format(" --processors {}", *a.processors) : std::string(),
-               a.verifier ? " --verifier" : "");
+               a.verifier ? " --verifier" : "", base.jitter ? fmt::format(" --jitter {}", *base.jitter) : std::string());
     if (!a.html.empty()) fmt::print("HTML report of that schedule: {}\n", a.html);
     if (!a.trace_out.empty()) fmt::print("timeline of that schedule: {}\n", a.trace_out);
     return 1;
@@ -353,6 +361,7 @@ int cmd_replay(const std::string& file, const std::string& token, const std::str
   opt.verifier = given.verifier;
   opt.schedule_section = true;
   opt.analyze_schedule = given.analyze_schedule;
+  opt.jitter = given.jitter;
   return cmd_run({file}, opt, format, sarif);
 }
 
@@ -391,6 +400,10 @@ int main(int argc, char** argv) {
       "with a dfs --schedule: list the choices that differ from kesim's default, but run no more schedules to "
       "tell which matter and the critical step";
   run->add_flag("--no-analysis", no_analysis, kNoAnalysisHelp);
+  std::string jitter_text;
+  constexpr const char* kJitterHelp = "work durations and I/O latencies vary by up to PCT% either way, as the "
+                                      "schedule chooses (overrides machine.jitter; 0: off)";
+  auto* jitter_opt = run->add_option("--jitter", jitter_text, kJitterHelp);
 
   std::vector<std::string> paths;
   std::string junit, timeout = "60s", test_format = "text";
@@ -442,6 +455,7 @@ int main(int argc, char** argv) {
   explore->add_flag("--verifier", ex.verifier, kVerifierHelp);
   explore->add_flag("--no-analysis", ex.no_analysis,
                     "do not analyse the schedule found (which choices matter, the critical step): faster");
+  explore->add_option("--jitter", ex.jitter, kJitterHelp);
   explore->add_option("--merge", ex.merge, "combine the --format json results of shards 1/N..N/N into one verdict");
 
   auto* replay = app.add_subcommand("replay", "rerun exactly one explored schedule");
@@ -455,6 +469,7 @@ int main(int argc, char** argv) {
                           ->check(CLI::Range(1, 64));
   replay->add_flag("--verifier", verifier, "Driver Verifier's checks on: as explore was given");
   replay->add_flag("--no-analysis", no_analysis, kNoAnalysisHelp);
+  auto* replay_jitter = replay->add_option("--jitter", jitter_text, "jitter percentage: the value explore was given");
 
   kesim::cli::PlayArgs pa;
   auto* play = app.add_subcommand("play", "be the scheduler: choose what runs at each scheduling point");
@@ -464,6 +479,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   play->add_flag("--predict", pa.predict, "also answer the scenario's questions (ask steps); score at the end");
   play->add_flag("--verifier", pa.verifier, kVerifierHelp);
+  play->add_option("--jitter", pa.jitter, kJitterHelp);
   play->add_flag("--plain", pa.plain, "the plain line protocol even on a terminal");
   play->add_option("--schedule", pa.schedule, "start from a token's picks (HASH/dfs:P0.P1...), then choose on");
 
@@ -486,6 +502,13 @@ int main(int argc, char** argv) {
     if (verifier) opt.verifier = true;
     opt.schedule_section = !opt.schedule.empty();  // run --schedule; replay sets it itself
     opt.analyze_schedule = !no_analysis;
+    if (*jitter_opt || *replay_jitter) {
+      opt.jitter = kesim::scenario::parse_percent(jitter_text);
+      if (!opt.jitter) {
+        fmt::print(stderr, "kesim: bad --jitter '{}' (a percentage from 0 to 100, like 10 or 10%)\n", jitter_text);
+        return 2;
+      }
+    }
     if (*run) return cmd_run(files, opt, format, sarif);
     if (*test) return cmd_test(paths, junit, sarif, timeout, test_format, verifier);
     if (*check) return cmd_check(check_files);

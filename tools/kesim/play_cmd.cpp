@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "sim/play/session.hpp"
+#include "sim/scenario/program.hpp"
 
 namespace kesim::cli {
 
@@ -29,6 +30,13 @@ int cmd_play(const PlayArgs& a) {
   }
   opt.processors = a.processors;
   opt.verifier = a.verifier;
+  if (!a.jitter.empty()) {
+    opt.jitter = scenario::parse_percent(a.jitter);
+    if (!opt.jitter) {
+      fmt::print(stderr, "kesim play: bad --jitter '{}' (a percentage from 0 to 100, like 10 or 10%)\n", a.jitter);
+      return 2;
+    }
+  }
   opt.predict = a.predict;
   opt.schedule = a.schedule;
   const char* term = std::getenv("TERM");

@@ -15,6 +15,7 @@ struct PlayArgs {
   bool predict = false;
   bool plain = false;             // the line protocol even on a terminal
   bool verifier = false;          // Driver Verifier's checks on
+  std::string jitter;             // --jitter PCT (text, checked like run's)
 };
 
 // Runs the session on stdin/stdout: the full-screen UI when both are terminals (and not
