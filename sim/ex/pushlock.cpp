@@ -204,7 +204,10 @@ const KTHREAD* before_release(ExpCaller c, EX_PUSH_LOCK& lock) {
 }
 }  // namespace
 
-void ExInitializePushLock(EX_PUSH_LOCK& lock) { lock.Value = 0; }
+void ExInitializePushLock(EX_PUSH_LOCK& lock) {
+  KiNoteObject(lock, true);
+  lock.Value = 0;
+}
 
 EX_PUSH_LOCK& create_push_lock(Kernel& k, std::string name) {
   EX_PUSH_LOCK& l = k.create<EX_PUSH_LOCK>(std::move(name), KOBJECTS::PushLockObject);
@@ -213,6 +216,7 @@ EX_PUSH_LOCK& create_push_lock(Kernel& k, std::string name) {
 }
 
 void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);  // 0x192 at DISPATCH_LEVEL or above
   ExpAcquirePushLockExclusive(lock, lock);
@@ -221,6 +225,7 @@ void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 }
 
 void ExAcquirePushLockShared(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   ExpAcquirePushLockShared(lock, lock);
@@ -229,6 +234,7 @@ void ExAcquirePushLockShared(EX_PUSH_LOCK& lock) {
 }
 
 bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   if (exp_bit_test_and_set(lock.Value, 0)) {
@@ -241,6 +247,7 @@ bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 }
 
 void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLockExclusive(lock);
@@ -249,6 +256,7 @@ void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock) {
 }
 
 void ExReleasePushLockShared(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLockShared(lock);
@@ -257,6 +265,7 @@ void ExReleasePushLockShared(EX_PUSH_LOCK& lock) {
 }
 
 void ExReleasePushLock(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   const KTHREAD* ends = before_release(c, lock);
   ExpReleasePushLock(lock);
@@ -265,6 +274,7 @@ void ExReleasePushLock(EX_PUSH_LOCK& lock) {
 }
 
 bool ExTryConvertPushLockSharedToExclusive(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   // One compare-exchange: only the sole sharer with nobody queued converts. The holder and its
   // AutoBoost entry stay as they are; the trace records the attempt (a = result, b = 1).
   ExpCaller c = exp_caller();

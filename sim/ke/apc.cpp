@@ -4,6 +4,7 @@
 // KeIrql.c for free-build behaviour, and S4 for the XP vs 2003 KeAreApcsDisabled.
 #include <algorithm>
 
+#include "sim/ke/access.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 
@@ -15,11 +16,12 @@ KTHREAD* KeGetCurrentThread() { return current_kernel().current_thread(); }
 
 void KiSchedulingPoint() {
   Kernel& k = current_kernel();
-  k.engine().point();
-  // What follows is a kernel operation: for partial-order reduction it may touch any kernel
-  // object, the dispatcher or the clock (conservative: one shared pseudo-object).
-  k.engine().note_access(engine::kAccessGlobal, true);
+  k.engine().point();  // the engine's resume hook reports the routine's access scope, if any
   KTHREAD& t = *k.current_thread();
+  // What follows is a kernel operation. A routine that declared what it touches
+  // (sim/ke/access.hpp) was reported by the hook; any other may touch any kernel object, the
+  // dispatcher or the clock (conservative: the whole kernel state, written).
+  if (t.access.depth == 0) k.engine().note_access(engine::kAccessGlobal, true);
   if (t.apc_interrupt && t.Irql < APC_LEVEL) KiDeliverApcInterrupt(t);
 }
 
@@ -87,6 +89,7 @@ void KiSetIrql(KTHREAD& t, KIRQL irql) {
 KIRQL KeGetCurrentIrql() { return KeGetCurrentThread()->Irql; }
 
 KIRQL KeRaiseIrql(KIRQL new_irql) {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KTHREAD& t = *KeGetCurrentThread();
   const KIRQL old = t.Irql;
@@ -103,6 +106,7 @@ KIRQL KeRaiseIrql(KIRQL new_irql) {
 KIRQL KeRaiseIrqlToDpcLevel() { return KeRaiseIrql(DISPATCH_LEVEL); }
 
 void KeLowerIrql(KIRQL new_irql) {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KiSetIrql(*KeGetCurrentThread(), new_irql);
 }
@@ -147,22 +151,26 @@ void KiLeaveGuardedRegion(KTHREAD& t) {
 }
 
 void KeEnterCriticalRegion() {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KiAdjustKernelApcDisable(*KeGetCurrentThread(), -1);
 }
 
 void KeLeaveCriticalRegion() {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   // Free builds: a leave without enter gives +1 and no bugcheck (kmtest KeApc.c).
   KiAdjustKernelApcDisable(*KeGetCurrentThread(), +1);
 }
 
 void KeEnterGuardedRegion() {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KiEnterGuardedRegion(*KeGetCurrentThread());
 }
 
 void KeLeaveGuardedRegion() {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KiLeaveGuardedRegion(*KeGetCurrentThread());
 }
@@ -210,6 +218,9 @@ bool KeInsertQueueApc(KAPC& apc) {
 bool KiInsertQueueApc(KAPC& apc, KTHREAD* self) {
   Kernel& k = current_kernel();
   KTHREAD& target = *apc.Thread;
+  // The target's APC queue and pending flags are its kernel state: its task, for dpor (a
+  // running target sees them at its next scheduling point).
+  KiNoteThread(target);
   if (!target.ApcQueueable || apc.Inserted) return false;
   apc.Inserted = true;
   apc.queued_by = self ? self->index : -1;
@@ -284,6 +295,7 @@ void check_apc_irql(KTHREAD& t, KIRQL expected, const KAPC& apc) {
 
 void run_routine(KTHREAD& t, KAPC& apc, KAPC_ROUTINE routine) {
   Kernel& k = current_kernel();
+  const KiAccessReset own_scope(t);  // the routine's steps report what they touch
   ++t.apc_depth;
   t.push_frame(t.current_step, &apc);  // the step this APC interrupted
   k.record(TraceKind::ApcDeliverBegin, &t, nullptr, static_cast<int>(apc.kind),

@@ -18,6 +18,7 @@
 // queued waiter rather than lose it, and says so in `explain`.
 #include <algorithm>
 
+#include "sim/ke/access.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 
@@ -96,6 +97,7 @@ void drop(KSPIN_LOCK& lock, KTHREAD& t) {
 }  // namespace
 
 KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   const KIRQL old = t.Irql;
@@ -106,6 +108,7 @@ KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
 }
 
 void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   drop(lock, t);
@@ -116,16 +119,19 @@ void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
 // KeAcquireSpinLockAtDpcLevel is the bare KxAcquireSpinLock). Below DISPATCH_LEVEL the holder
 // stays preemptible: another thread on its CPU may then spin on the lock for ever.
 void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   take(lock, *current_kernel().current_thread(), false);
 }
 
 void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   drop(lock, *current_kernel().current_thread());
 }
 
 bool KeTryToAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
@@ -149,6 +155,7 @@ bool KeTryToAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
 // Microsoft, KeTestSpinLock (wdm.h): FALSE while the lock is held, otherwise TRUE; it neither
 // changes IRQL nor acquires. A free uniprocessor kernel never sets the word: TRUE.
 bool KeTestSpinLock(const KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   return lock.value == 0;
 }
@@ -156,6 +163,7 @@ bool KeTestSpinLock(const KSPIN_LOCK& lock) {
 // Microsoft, KeAcquireInStackQueuedSpinLock (wdm.h): raises to DISPATCH_LEVEL, keeps the old IRQL
 // in the caller's KLOCK_QUEUE_HANDLE, and waiters get the lock first come, first served.
 KIRQL KeAcquireInStackQueuedSpinLock(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   const KIRQL old = t.Irql;
@@ -165,6 +173,7 @@ KIRQL KeAcquireInStackQueuedSpinLock(KSPIN_LOCK& lock) {
 }
 
 void KeReleaseInStackQueuedSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   drop(lock, t);
