@@ -1,5 +1,7 @@
 // sim/scenario/interp_exec.cpp — one scenario step = one call of the NT routine it names:
 // an indirect call through the step's row (routine.hpp), then the row's result rule.
+#include <algorithm>
+
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/scenario/interp_detail.hpp"
@@ -104,9 +106,19 @@ bool reports_own_accesses(Op op) {
 // For dpor: what a step reads before its routine runs. A `dump` shows every thread's state: it
 // depends on every transition (all task bits); other steps outside the lists above read the
 // whole kernel state.
+// A wait on a thread first looks the thread up among the instances created so far: whether it
+// exists depends on every PsCreateSystemThread, so such a step reads the whole kernel state.
+bool waits_on_a_thread(const Step& s) {
+  if (s.op == Op::KeWaitForSingleObject) return s.object < 0;
+  if (s.op == Op::KeWaitForMultipleObjects)
+    return std::any_of(s.objects.begin(), s.objects.end(), [](int o) { return o < 0; });
+  return false;
+}
+
 void note_step_reads(Ctx& c, const Step& s) {
   engine::Engine& e = *c.thread->engine;
-  if (!e.recording_accesses() || reads_no_kernel_state(s.op) || reports_own_accesses(s.op)) return;
+  if (!e.recording_accesses() || reads_no_kernel_state(s.op)) return;
+  if (reports_own_accesses(s.op) && !waits_on_a_thread(s)) return;
   e.note_access(engine::kAccessGlobal, false);
   if (s.op == Op::dump)
     for (engine::Task* t : e.tasks()) e.note_task(*t);

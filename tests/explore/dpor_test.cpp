@@ -87,6 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
     Scenarios, DporMatchesTheFullTree,
     testing::Values(kDir + "abba.yaml", kDir + "abba_same_order.yaml", kDir + "check_then_act.yaml",
                     kDir + "two_events.yaml", kDir + "same_event.yaml", kDir + "same_mutex.yaml",
+                    kDir + "wait_on_created_thread.yaml",
                     KESIM_SOURCE_DIR "/bench/explore/abba_mutex_bug.yaml",
                     KESIM_SOURCE_DIR "/bench/explore/abba_mutex_ok.yaml",
                     KESIM_SOURCE_DIR "/bench/explore/apc_reentrancy_bug.yaml",
