@@ -1,5 +1,7 @@
 #include "sim/autoboost/autoboost.hpp"
 
+#include "sim/ke/access.hpp"
+
 #include <algorithm>
 
 #include "sim/ke/ke.hpp"
@@ -84,8 +86,12 @@ void AutoBoost::on_exit(KTHREAD& t) {
 // The owner runs at the highest priority among its base priority and the threads waiting on the
 // locks it still holds (excluding the one being released).
 void AutoBoost::rebalance(KTHREAD& owner, const KOBJECT_BASE* releasing) {
+  // For dpor: this reads the owner's lock entries (its kernel state) and the waiter counts of
+  // every lock it holds, not only the lock of the routine in progress.
+  KiNoteThread(owner);
   int boost = 0;
   for (const KLOCK_ENTRY& e : owner.LockEntries) {
+    if (e.lock && e.AcquiredByte) KiNoteObject(*e.lock, false);
     if (!e.lock || !e.AcquiredByte || e.lock == releasing || e.lock->lock_waiters == 0) continue;
     // The highest priority among the threads waiting on this lock (those whose
     // waiting_on_lock is its index, not terminated), kept as counts by Ke: O(1) instead of a

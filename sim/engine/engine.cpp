@@ -160,7 +160,7 @@ Task* Engine::find_next() {
       return nullptr;
     }
     now_ = next;
-    note_access(kAccessGlobal, true);
+    note_access(kAccessDispatcher, true);  // the clock
   }
 }
 
@@ -173,7 +173,10 @@ void Engine::fire(const Event& ev) {
     return;
   }
   ++events_processed_;
-  note_access(kAccessGlobal, true);
+  // A timer, a wait's timeout or an I/O completion may touch any kernel object: the whole
+  // kernel state. The engine's own events and a thread's start touch the dispatcher and the
+  // task concerned (which they report).
+  note_access(ev.handler->touches_objects() ? kAccessGlobal : kAccessDispatcher, true);
   ev.handler->on_event(ev.a, ev.b);
 }
 
@@ -301,6 +304,7 @@ void Engine::WorkDone::on_event(std::uint64_t a, std::uint64_t gen) {
   Task& t = *e->tasks_[a];
   if (t.work_gen != gen || t.state != TaskState::Running || t.activity != Activity::Working)
     return;
+  e->note_task(t);
   e->set_activity(t, Activity::Executing);
   t.exec_stamp = ++e->exec_seq_;
   t.work_left = 0;
@@ -539,6 +543,9 @@ void Engine::set_preemptible(Task& t, bool on) {
   if (t.preemptible != on) note_task(t);
   t.preemptible = on;
   if (!on || t.state != TaskState::Running) return;
+  // Becoming preemptible looks at the ready queues (a dispatch left pending, a better thread
+  // readied meanwhile): the outcome depends on every readying before it.
+  note_access(kAccessDispatcher, false);
   Cpu& c = cpus_[static_cast<std::size_t>(t.cpu)];
   c.dispatch_pending = false;
   if (!ready_above(t.priority)) return;
@@ -614,7 +621,7 @@ Task* Engine::best_ready(int cpu, int min_priority) {
 }
 
 void Engine::post(Time at, EventHandler* h, std::uint64_t a, std::uint64_t b) {
-  note_access(kAccessGlobal, true);
+  note_access(kAccessDispatcher, true);  // the event queue
   events_.push_back({at < now_ ? now_ : at, event_seq_++, h, a, b});
   std::push_heap(events_.begin(), events_.end(), Later{});
 }

@@ -72,6 +72,10 @@ class EventHandler {
   // What a person would call this event (`kesim play` lists same-instant events by it), in the
   // words of the layer that posted it; "" when it has none.
   virtual std::string describe(std::uint64_t a, std::uint64_t b) const { return {}; }
+  // For dpor (AccessSink): may the handler touch kernel objects? Then firing it is reported as
+  // a write of the whole kernel state; otherwise (it only readies or reschedules tasks, which
+  // the engine reports itself) as a write of the dispatcher.
+  virtual bool touches_objects() const { return true; }
 
  protected:
   ~EventHandler() = default;
@@ -79,13 +83,23 @@ class EventHandler {
 
 // What a transition touches, for partial-order reduction (sim/explore/dpor.hpp). A DPOR
 // strategy listens; otherwise nothing is recorded (one predictable branch per hook). Objects
-// are small deterministic ids: kAccessGlobal stands for the kernel's shared state as a whole
-// (every kernel object, the dispatcher's ready queues and CPUs, the clock and the event queue);
-// kAccessAllWords is a read of every memory word (a check whose reads kesim cannot see);
-// kAccessFirstWord + i is memory word i (a scenario variable or a C++ InterlockedWord).
+// are small deterministic ids:
+//   kAccessGlobal      the kernel's state as a whole: every kernel object *and* the dispatcher —
+//                      what a routine that does not report its objects touches (conservative);
+//   kAccessDispatcher  the dispatcher alone: ready queues, CPUs, the clock and the event queue
+//                      (readying, blocking, preempting, posting an event, time advancing);
+//   kAccessAllWords    a read of every memory word (a check whose reads kesim cannot see);
+//   kAccessAllObjects  a read of every kernel object (an assertion naming one, a C++ invariant);
+//   kAccessFirstWord + i   memory word i (a scenario variable or a C++ InterlockedWord);
+//   access_object(i)   kernel object i (its index in the kernel's object table).
+// A thread's own kernel state (IRQL, regions, APC queue, wait status) is its task (on_task).
 inline constexpr std::uint32_t kAccessGlobal = 0;
 inline constexpr std::uint32_t kAccessAllWords = 1;
 inline constexpr std::uint32_t kAccessFirstWord = 2;
+inline constexpr std::uint32_t kAccessFirstObject = 0x8000'0000u;
+inline constexpr std::uint32_t kAccessDispatcher = 0xFFFF'FFFEu;
+inline constexpr std::uint32_t kAccessAllObjects = 0xFFFF'FFFFu;
+inline constexpr std::uint32_t access_object(std::uint32_t index) { return kAccessFirstObject + index; }
 class AccessSink {
  public:
   virtual void on_access(std::uint32_t object, bool write) = 0;
@@ -232,12 +246,19 @@ class Engine {
     instants_ = s->instants();
   }
   // Access recording for DPOR (see AccessSink); free when no strategy listens.
+  // (Not while fibers are unwound: the strategy that listened may be gone by then.)
+  bool recording_accesses() const { return access_ != nullptr && !unwinding_; }
   void note_access(std::uint32_t object, bool write) {
     if (access_) [[unlikely]] access_->on_access(object, write);
   }
   void note_task(const Task& t) {
     if (access_) [[unlikely]] note_task_slow(t);
   }
+  // Called (only while an AccessSink listens) on the current task's fiber each time it goes on
+  // after a scheduling decision — a new transition may have started there — so the layer above
+  // can report what its routine in progress touches from here on (the kernel's access scope).
+  using ResumeHook = void (*)(Task& t);
+  void set_resume_hook(ResumeHook h) { resume_hook_ = h; }
   // Called when a task's quantum ends while it runs; returns the task's new priority (the
   // kernel decays boosts here). The engine applies it before choosing whether to rotate.
   using QuantumEndHook = int (*)(Task& t);
@@ -264,6 +285,7 @@ class Engine {
     // frame around a switch costs a few ns of call/return overhead per switch).
     Task* next = pick_next();
     if (next != self) switch_from(self, next);
+    if (access_) [[unlikely]] note_resume(*self);
   }
   // One step of the layer above (a scenario step), counted toward max_steps whether or not it
   // reaches a scheduling point, so a loop of steps that never switch (log, assert, call...) is
@@ -357,11 +379,14 @@ class Engine {
   struct WorkDone final : EventHandler {
     Engine* e;
     void on_event(std::uint64_t a, std::uint64_t b) override;
+    bool touches_objects() const override { return false; }
   };
+  // The quantum-end hook may edit a lock's waiter counts: the kernel reports that itself.
   struct QuantumEnd final : EventHandler {
     Engine* e;
     void on_event(std::uint64_t a, std::uint64_t b) override;
     bool orderable() const override { return false; }
+    bool touches_objects() const override { return false; }
   };
 
   static void task_entry(fiber::Fiber& f);
@@ -369,6 +394,10 @@ class Engine {
     Task* self = current_;
     Task* next = pick_next();
     if (next != self) switch_from(self, next);
+    if (access_) [[unlikely]] note_resume(*self);
+  }
+  void note_resume(Task& t) {
+    if (resume_hook_ && current_ == &t) resume_hook_(t);
   }
   // The task to run now: choose() among the Executing tasks, or find_next() when events are due
   // or nothing can run at this instant. Inline: it is most of every switch.
@@ -412,7 +441,7 @@ class Engine {
   void note_sched(const Task& t) {
     if (access_) [[unlikely]] {
       access_->on_task(t.index);
-      access_->on_access(kAccessGlobal, true);
+      access_->on_access(kAccessDispatcher, true);
     }
   }
   Task* choose_with_quantum_ends();
@@ -496,6 +525,7 @@ class Engine {
   StickyStrategy default_strategy_;
   Strategy* strategy_ = &default_strategy_;
   AccessSink* access_ = nullptr;
+  ResumeHook resume_hook_ = nullptr;
   QuantumEndHook quantum_end_hook_ = nullptr;
   std::exception_ptr error_;  // thrown by a task body, rethrown by run()
   bool sticky_ = true;

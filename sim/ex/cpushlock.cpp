@@ -36,6 +36,8 @@ EX_PUSH_LOCK_CACHE_AWARE& create_cache_aware_push_lock(Kernel& k, std::string na
 }
 
 void ExAcquireCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock) {
+  KiAccessScope scope(lock);  // and its slots (more than fit: the whole kernel state)
+  for (EX_PUSH_LOCK* l : lock.Locks) scope.add(*l);
   ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   for (EX_PUSH_LOCK* slot : lock.Locks) {  // index order 0 → N-1
@@ -47,6 +49,8 @@ void ExAcquireCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock) {
 }
 
 void ExReleaseCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock) {
+  KiAccessScope scope(lock);  // and its slots (more than fit: the whole kernel state)
+  for (EX_PUSH_LOCK* l : lock.Locks) scope.add(*l);
   ExpCaller c = exp_caller();
   if (c.tr) c.tr->post_release(c.t, lock);
   KiNoteRelease(c.t, lock);
@@ -58,6 +62,8 @@ void ExReleaseCacheAwarePushLockExclusive(EX_PUSH_LOCK_CACHE_AWARE& lock) {
 }
 
 EX_PUSH_LOCK* ExAcquireCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock) {
+  KiAccessScope scope(lock);  // and its slots (more than fit: the whole kernel state)
+  for (EX_PUSH_LOCK* l : lock.Locks) scope.add(*l);
   ExpCaller c = exp_caller();
   if (c.tr) c.tr->pre_acquire(c.t, lock);
   const auto n = static_cast<int>(lock.Locks.size());
@@ -71,6 +77,8 @@ EX_PUSH_LOCK* ExAcquireCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock) 
 }
 
 void ExReleaseCacheAwarePushLockShared(EX_PUSH_LOCK_CACHE_AWARE& lock, EX_PUSH_LOCK* slot) {
+  KiAccessScope scope(lock);  // and its slots (more than fit: the whole kernel state)
+  for (EX_PUSH_LOCK* l : lock.Locks) scope.add(*l);
   ExpCaller c = exp_caller();
   // Legacy callers pass no slot: recompute it from the current processor (wrong if the thread
   // migrated since the acquire — the bug the Win10 signature avoids).

@@ -101,6 +101,7 @@ enum class SharedPolicy : std::uint8_t { lite, starve_exclusive, wait_for_exclus
 
 // ExAcquireResourceSharedLite, ExAcquireSharedStarveExclusive, ExAcquireSharedWaitForExclusive.
 bool acquire_shared(ERESOURCE& r, bool wait, SharedPolicy policy) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();  // ExAcquireResourceLock
   KTHREAD& t = caller();
   VfCheckResourceApcs(t, r, false);  // Driver Verifier: 0xC4/0x37
@@ -179,6 +180,7 @@ const KTHREAD* resource_owner_thread(const Kernel& k, std::uint64_t owner_thread
 }
 
 NTSTATUS ExInitializeResourceLite(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();
   // RtlZeroMemory of the structure (the table and waiter objects are NT's to keep or free).
   r.Flag = 0;
@@ -195,6 +197,7 @@ NTSTATUS ExInitializeResourceLite(ERESOURCE& r) {
 }
 
 NTSTATUS ExDeleteResourceLite(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   // ReactOS only ASSERTs (DBG builds) that no thread waits; it unlinks the resource from the
   // system list and frees its table and waiter objects. Nothing kesim would check.
   KiSchedulingPoint();
@@ -203,6 +206,7 @@ NTSTATUS ExDeleteResourceLite(ERESOURCE& r) {
 }
 
 bool ExAcquireResourceExclusiveLite(ERESOURCE& r, bool wait) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();  // ExAcquireResourceLock
   KTHREAD& t = caller();
   VfCheckResourceApcs(t, r, false);  // Driver Verifier: 0xC4/0x37
@@ -231,6 +235,7 @@ bool ExAcquireResourceExclusiveLite(ERESOURCE& r, bool wait) {
 }
 
 bool ExTryToAcquireResourceExclusiveLite(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();
   KTHREAD& t = caller();
   VfCheckResourceApcs(t, r, false);
@@ -250,14 +255,17 @@ bool ExTryToAcquireResourceExclusiveLite(ERESOURCE& r) {
 bool ExAcquireResourceSharedLite(ERESOURCE& r, bool wait) { return acquire_shared(r, wait, SharedPolicy::lite); }
 
 bool ExAcquireSharedStarveExclusive(ERESOURCE& r, bool wait) {
+  const KiAccessScope scope(r);
   return acquire_shared(r, wait, SharedPolicy::starve_exclusive);
 }
 
 bool ExAcquireSharedWaitForExclusive(ERESOURCE& r, bool wait) {
+  const KiAccessScope scope(r);
   return acquire_shared(r, wait, SharedPolicy::wait_for_exclusive);
 }
 
 void ExConvertExclusiveToSharedLite(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   // ReactOS ASSERTs (DBG only) that the caller owns it exclusively; the free build just clears
   // the flag.
   KiSchedulingPoint();
@@ -266,6 +274,7 @@ void ExConvertExclusiveToSharedLite(ERESOURCE& r) {
 }
 
 void ExReleaseResourceLite(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();  // ExAcquireResourceLock
   KTHREAD& t = caller();
   VfCheckResourceApcs(t, r, true);  // Driver Verifier: 0xC4/0x38
@@ -305,11 +314,13 @@ void ExReleaseResourceLite(ERESOURCE& r) {
 }
 
 bool ExIsResourceAcquiredExclusiveLite(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();
   return r.owned_exclusive() && r.OwnerEntry.OwnerThread == caller().address;
 }
 
 std::uint32_t ExIsResourceAcquiredSharedLite(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();
   if (r.ActiveEntries == 0) return 0;
   const std::uint64_t me = caller().address;
@@ -320,11 +331,13 @@ std::uint32_t ExIsResourceAcquiredSharedLite(ERESOURCE& r) {
 }
 
 std::uint32_t ExGetExclusiveWaiterCount(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();
   return r.NumberOfExclusiveWaiters;
 }
 
 std::uint32_t ExGetSharedWaiterCount(ERESOURCE& r) {
+  const KiAccessScope scope(r);
   KiSchedulingPoint();
   return r.NumberOfSharedWaiters;
 }

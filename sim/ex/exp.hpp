@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "sim/ex/pushlock.hpp"
+#include "sim/ke/access.hpp"
 #include "sim/ke/ke.hpp"
 
 namespace kesim::ex {

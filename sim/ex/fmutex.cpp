@@ -132,6 +132,7 @@ FAST_MUTEX& create_fast_mutex(Kernel& k, std::string name) {
 }
 
 void ExInitializeFastMutex(FAST_MUTEX& m) {
+  const KiAccessScope scope(m);
   // OldIrql is left as it was (kmtest ExFastMutex.c poisons it and reads it back).
   m.Count = 1;
   m.Owner = nullptr;
@@ -140,6 +141,7 @@ void ExInitializeFastMutex(FAST_MUTEX& m) {
 }
 
 void ExAcquireFastMutex(FAST_MUTEX& m) {
+  const KiAccessScope scope(m);
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   LockTracker* tr = k.lock_tracker();
@@ -152,6 +154,7 @@ void ExAcquireFastMutex(FAST_MUTEX& m) {
 }
 
 bool ExTryToAcquireFastMutex(FAST_MUTEX& m) {
+  const KiAccessScope scope(m);
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   LockTracker* tr = k.lock_tracker();
@@ -169,6 +172,7 @@ bool ExTryToAcquireFastMutex(FAST_MUTEX& m) {
 }
 
 void ExReleaseFastMutex(FAST_MUTEX& m) {
+  const KiAccessScope scope(m);
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   VfCheckReleaseFastMutex(t, m);  // Driver Verifier: 0xC4/0x34 unless at APC_LEVEL
@@ -180,6 +184,7 @@ void ExReleaseFastMutex(FAST_MUTEX& m) {
 }
 
 void ExAcquireFastMutexUnsafe(FAST_MUTEX& m) {
+  const KiAccessScope scope(m);
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   LockTracker* tr = k.lock_tracker();
@@ -191,6 +196,7 @@ void ExAcquireFastMutexUnsafe(FAST_MUTEX& m) {
 }
 
 void ExReleaseFastMutexUnsafe(FAST_MUTEX& m) {
+  const KiAccessScope scope(m);
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   KiSchedulingPoint();
@@ -205,11 +211,13 @@ void ExReleaseFastMutexUnsafe(FAST_MUTEX& m) {
 // No Microsoft reference page for the pair was found (ExAcquireFastMutexUnsafe's page names
 // KeEnterCriticalRegion as the way to use the unsafe acquire); kesim offers it on every version.
 void ExEnterCriticalRegionAndAcquireFastMutexUnsafe(FAST_MUTEX& m) {
+  const KiAccessScope scope(m);
   KeEnterCriticalRegion();
   ExAcquireFastMutexUnsafe(m);
 }
 
 void ExReleaseFastMutexUnsafeAndLeaveCriticalRegion(FAST_MUTEX& m) {
+  const KiAccessScope scope(m);
   ExReleaseFastMutexUnsafe(m);
   KeLeaveCriticalRegion();
 }

@@ -205,7 +205,10 @@ const KTHREAD* before_release(ExpCaller c, EX_PUSH_LOCK& lock) {
 }
 }  // namespace
 
-void ExInitializePushLock(EX_PUSH_LOCK& lock) { lock.Value = 0; }
+void ExInitializePushLock(EX_PUSH_LOCK& lock) {
+  KiNoteObject(lock, true);
+  lock.Value = 0;
+}
 
 EX_PUSH_LOCK& create_push_lock(Kernel& k, std::string name) {
   EX_PUSH_LOCK& l = k.create<EX_PUSH_LOCK>(std::move(name), KOBJECTS::PushLockObject);
@@ -214,6 +217,7 @@ EX_PUSH_LOCK& create_push_lock(Kernel& k, std::string name) {
 }
 
 void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   // Driver Verifier: 0xC4/0xEA with normal kernel APCs enabled (seed 001's rule).
   VfCheckPushLockApcs(c.t, lock, false);
@@ -224,6 +228,7 @@ void ExAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 }
 
 void ExAcquirePushLockShared(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   VfCheckPushLockApcs(c.t, lock, false);
   if (c.tr) c.tr->pre_acquire(c.t, lock);
@@ -233,6 +238,7 @@ void ExAcquirePushLockShared(EX_PUSH_LOCK& lock) {
 }
 
 bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   VfCheckPushLockApcs(c.t, lock, false);
   if (c.tr) c.tr->pre_acquire(c.t, lock);
@@ -246,6 +252,7 @@ bool ExTryToAcquirePushLockExclusive(EX_PUSH_LOCK& lock) {
 }
 
 void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   // Driver Verifier: 0xC4/0xEB with normal kernel APCs enabled.
   VfCheckPushLockApcs(c.t, lock, true);
@@ -256,6 +263,7 @@ void ExReleasePushLockExclusive(EX_PUSH_LOCK& lock) {
 }
 
 void ExReleasePushLockShared(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   VfCheckPushLockApcs(c.t, lock, true);
   const KTHREAD* ends = before_release(c, lock);
@@ -265,6 +273,7 @@ void ExReleasePushLockShared(EX_PUSH_LOCK& lock) {
 }
 
 void ExReleasePushLock(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   ExpCaller c = exp_caller();
   VfCheckPushLockApcs(c.t, lock, true);
   const KTHREAD* ends = before_release(c, lock);
@@ -274,6 +283,7 @@ void ExReleasePushLock(EX_PUSH_LOCK& lock) {
 }
 
 bool ExTryConvertPushLockSharedToExclusive(EX_PUSH_LOCK& lock) {
+  const KiAccessScope scope(lock);
   // One compare-exchange: only the sole sharer with nobody queued converts. The holder and its
   // AutoBoost entry stay as they are; the trace records the attempt (a = result, b = 1).
   ExpCaller c = exp_caller();

@@ -10,9 +10,12 @@ namespace kesim::explore {
 // ---- tokens ---------------------------------------------------------------------------------
 
 std::string encode_footprint(const Footprint& f) {
-  const unsigned flags = (f.global_read ? 1u : 0u) | (f.global_write ? 2u : 0u) | (f.all_words ? 4u : 0u);
-  return fmt::format("{:x}-{:x}-{:x}-{:x}-{:x}-{:x}", f.tasks, f.reads[0], f.reads[1], f.writes[0],
-                     f.writes[1], flags);
+  const unsigned flags = (f.global_read ? 1u : 0u) | (f.global_write ? 2u : 0u) | (f.all_words ? 4u : 0u) |
+                         (f.dispatcher_read ? 8u : 0u) | (f.dispatcher_write ? 16u : 0u) |
+                         (f.all_objects ? 32u : 0u);
+  return fmt::format("{:x}-{:x}-{:x}-{:x}-{:x}-{:x}-{:x}-{:x}-{:x}-{:x}", f.tasks, f.reads[0], f.reads[1],
+                     f.writes[0], f.writes[1], f.object_reads[0], f.object_reads[1], f.object_writes[0],
+                     f.object_writes[1], flags);
 }
 
 namespace {
@@ -36,16 +39,23 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 
 bool decode_footprint(const std::string& s, Footprint& f) {
   const auto parts = split(s, '-');
-  if (parts.size() != 6) return false;
-  std::uint64_t v[6];
-  for (int i = 0; i < 6; ++i)
-    if (!parse_hex(parts[static_cast<std::size_t>(i)], v[i])) return false;
+  constexpr std::size_t kFields = 10;
+  if (parts.size() != kFields) return false;
+  std::uint64_t v[kFields];
+  for (std::size_t i = 0; i < kFields; ++i)
+    if (!parse_hex(parts[i], v[i])) return false;
+  if (v[9] >= 64) return false;
   f.tasks = v[0];
   f.reads = {v[1], v[2]};
   f.writes = {v[3], v[4]};
-  f.global_read = v[5] & 1;
-  f.global_write = v[5] & 2;
-  f.all_words = v[5] & 4;
+  f.object_reads = {v[5], v[6]};
+  f.object_writes = {v[7], v[8]};
+  f.global_read = v[9] & 1;
+  f.global_write = v[9] & 2;
+  f.all_words = v[9] & 4;
+  f.dispatcher_read = v[9] & 8;
+  f.dispatcher_write = v[9] & 16;
+  f.all_objects = v[9] & 32;
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "sim/io/io.hpp"
 
+#include "sim/ke/access.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -85,6 +87,7 @@ KEVENT& IoManager::event_for(KTHREAD& t) {
 
 NTSTATUS IoManager::call(IoOp op, const std::string& path, const std::string& rename_to,
                          std::uint64_t bytes) {
+  const KiAccessScope scope{KiWholeKernel{}};  // the I/O manager's requests are shared state
   KiSchedulingPoint();
   KTHREAD& t = *kernel_.current_thread();
   const bool write = op != IoOp::Open && op != IoOp::Close;

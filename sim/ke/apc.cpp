@@ -4,6 +4,7 @@
 // KeIrql.c for free-build behaviour, and S4 for the XP vs 2003 KeAreApcsDisabled.
 #include <algorithm>
 
+#include "sim/ke/access.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/ke/verifier.hpp"
@@ -16,11 +17,12 @@ KTHREAD* KeGetCurrentThread() { return current_kernel().current_thread(); }
 
 void KiSchedulingPoint() {
   Kernel& k = current_kernel();
-  k.engine().point();
-  // What follows is a kernel operation: for partial-order reduction it may touch any kernel
-  // object, the dispatcher or the clock (conservative: one shared pseudo-object).
-  k.engine().note_access(engine::kAccessGlobal, true);
+  k.engine().point();  // the engine's resume hook reports the routine's access scope, if any
   KTHREAD& t = *k.current_thread();
+  // What follows is a kernel operation. A routine that declared what it touches
+  // (sim/ke/access.hpp) was reported by the hook; any other may touch any kernel object, the
+  // dispatcher or the clock (conservative: the whole kernel state, written).
+  if (t.access.depth == 0) k.engine().note_access(engine::kAccessGlobal, true);
   if (t.apc_interrupt && t.Irql < APC_LEVEL) KiDeliverApcInterrupt(t);
 }
 
@@ -88,6 +90,7 @@ void KiSetIrql(KTHREAD& t, KIRQL irql) {
 KIRQL KeGetCurrentIrql() { return KeGetCurrentThread()->Irql; }
 
 KIRQL KeRaiseIrql(KIRQL new_irql) {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KTHREAD& t = *KeGetCurrentThread();
   const KIRQL old = t.Irql;
@@ -105,6 +108,7 @@ KIRQL KeRaiseIrql(KIRQL new_irql) {
 KIRQL KeRaiseIrqlToDpcLevel() { return KeRaiseIrql(DISPATCH_LEVEL); }
 
 void KeLowerIrql(KIRQL new_irql) {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KTHREAD& t = *KeGetCurrentThread();
   VfCheckLowerIrql(t, new_irql);  // Driver Verifier: 0xC4/0x31 for a raise
@@ -151,6 +155,7 @@ void KiLeaveGuardedRegion(KTHREAD& t) {
 }
 
 void KeEnterCriticalRegion() {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KTHREAD& t = *KeGetCurrentThread();
   VfCheckEnterCriticalRegion(t);  // Driver Verifier: 0xC4/0x11A above APC_LEVEL
@@ -158,6 +163,7 @@ void KeEnterCriticalRegion() {
 }
 
 void KeLeaveCriticalRegion() {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   // Free builds: a leave without enter gives +1 and no bugcheck (kmtest KeApc.c). Driver
   // Verifier stops it (0xC4/0x3E), and a leave above APC_LEVEL (0xC4/0x11B).
@@ -167,11 +173,13 @@ void KeLeaveCriticalRegion() {
 }
 
 void KeEnterGuardedRegion() {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KiEnterGuardedRegion(*KeGetCurrentThread());
 }
 
 void KeLeaveGuardedRegion() {
+  const KiAccessScope scope;  // the caller's own state only
   KiSchedulingPoint();
   KiLeaveGuardedRegion(*KeGetCurrentThread());
 }
@@ -219,6 +227,9 @@ bool KeInsertQueueApc(KAPC& apc) {
 bool KiInsertQueueApc(KAPC& apc, KTHREAD* self) {
   Kernel& k = current_kernel();
   KTHREAD& target = *apc.Thread;
+  // The target's APC queue and pending flags are its kernel state: its task, for dpor (a
+  // running target sees them at its next scheduling point).
+  KiNoteThread(target);
   if (!target.ApcQueueable || apc.Inserted) return false;
   apc.Inserted = true;
   apc.queued_by = self ? self->index : -1;
@@ -293,6 +304,7 @@ void check_apc_irql(KTHREAD& t, KIRQL expected, const KAPC& apc) {
 
 void run_routine(KTHREAD& t, KAPC& apc, KAPC_ROUTINE routine) {
   Kernel& k = current_kernel();
+  const KiAccessReset own_scope(t);  // the routine's steps report what they touch
   ++t.apc_depth;
   t.push_frame(t.current_step, &apc);  // the step this APC interrupted
   k.record(TraceKind::ApcDeliverBegin, &t, nullptr, static_cast<int>(apc.kind),

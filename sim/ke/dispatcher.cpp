@@ -3,6 +3,7 @@
 // asserted by kmtest KeEvent.c, KeMutex.c and KeTimer.c.
 #include <algorithm>
 
+#include "sim/ke/access.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/ke/verifier.hpp"
@@ -33,6 +34,7 @@ void note_unheard(KEVENT& e, bool pulse) {
 // ---- events --------------------------------------------------------------------------------------
 
 LONG KeSetEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
+  const KiAccessScope scope(e, KiAfterPoint{});  // and the threads it wakes (KiUnwaitThread)
   KiSchedulingPoint();
   VfCheckSetEvent(*current_kernel().current_thread(), e);  // Driver Verifier: 0xC4/0x80
   const LONG previous = e.SignalState;
@@ -47,6 +49,7 @@ LONG KeSetEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
 }
 
 LONG KeResetEvent(KEVENT& e) {
+  const KiAccessScope scope(e, KiAfterPoint{});
   KiSchedulingPoint();
   const LONG previous = e.SignalState;
   e.SignalState = 0;
@@ -54,11 +57,13 @@ LONG KeResetEvent(KEVENT& e) {
 }
 
 void KeClearEvent(KEVENT& e) {
+  const KiAccessScope scope(e, KiAfterPoint{});
   KiSchedulingPoint();
   e.SignalState = 0;
 }
 
 LONG KePulseEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
+  const KiAccessScope scope(e, KiAfterPoint{});  // and the threads it wakes (KiUnwaitThread)
   KiSchedulingPoint();
   const LONG previous = e.SignalState;
   note_unheard(e, true);
@@ -72,11 +77,15 @@ LONG KePulseEvent(KEVENT& e, KPRIORITY increment, bool /*wait*/) {
   return previous;
 }
 
-LONG KeReadStateEvent(const KEVENT& e) { return e.SignalState; }
+LONG KeReadStateEvent(const KEVENT& e) {
+  KiNoteObject(e, false);
+  return e.SignalState;
+}
 
 // ---- semaphores ----------------------------------------------------------------------------------
 
 LONG KeReleaseSemaphore(KSEMAPHORE& s, KPRIORITY increment, LONG adjustment, bool /*wait*/) {
+  const KiAccessScope scope(s, KiAfterPoint{});  // and the threads it wakes (KiUnwaitThread)
   KiSchedulingPoint();
   const LONG previous = s.SignalState;
   const std::int64_t next = static_cast<std::int64_t>(previous) + adjustment;
@@ -99,6 +108,7 @@ LONG KeReleaseSemaphore(KSEMAPHORE& s, KPRIORITY increment, LONG adjustment, boo
 // KMUTEX's critical region is then left by the *calling* thread — as ReactOS does even when an
 // abandoning caller is not the owner (the owner's KernelApcDisable stays as it was).
 LONG KeReleaseMutant(KMUTANT& m, KPRIORITY increment, bool abandon, bool /*wait*/) {
+  const KiAccessScope scope(m, KiAfterPoint{});  // and the threads it wakes (KiUnwaitThread)
   KiSchedulingPoint();
   KTHREAD& t = *KeGetCurrentThread();
   const LONG previous = m.SignalState;
@@ -121,6 +131,7 @@ LONG KeReleaseMutant(KMUTANT& m, KPRIORITY increment, bool abandon, bool /*wait*
     KTHREAD* owner = m.OwnerThread;
     m.OwnerThread = nullptr;
     if (previous <= 0 && owner) {
+      KiNoteThread(*owner);  // its mutant list (an abandoning caller need not be the owner)
       owner->MutantListHead.remove(m);
       enable_apc = m.ApcDisable != 0;
       KiNoteRelease(*owner, m);
@@ -175,6 +186,7 @@ TimerExpiry g_timer_expiry;
 }  // namespace
 
 bool KeSetTimer(KTIMER& timer, Time due, Time period) {
+  const KiAccessScope scope(timer, KiAfterPoint{});
   KiSchedulingPoint();
   Kernel& k = current_kernel();
   const bool was_inserted = timer.Inserted;
@@ -190,6 +202,7 @@ bool KeSetTimer(KTIMER& timer, Time due, Time period) {
 }
 
 bool KeCancelTimer(KTIMER& timer) {
+  const KiAccessScope scope(timer, KiAfterPoint{});
   KiSchedulingPoint();
   const bool was_inserted = timer.Inserted;
   timer.Inserted = false;  // the state is not touched (ReactOS timerobj.c)
@@ -207,6 +220,7 @@ void KeWaitForGate(KGATE& gate, KWAIT_REASON reason, KPROCESSOR_MODE mode) {
 }
 
 void KeSignalGateBoostPriority(KGATE& gate) {
+  const KiAccessScope scope(gate, KiAfterPoint{});  // and the threads it wakes (KiUnwaitThread)
   KiSchedulingPoint();
   Kernel& k = current_kernel();
   KTHREAD* self = k.current_thread();

@@ -5,6 +5,7 @@
 // the KGATE (GateWait), Win8+ on a synchronization event (Waiting), reason WrGuardedMutex.
 #include <algorithm>
 
+#include "sim/ke/access.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 
@@ -34,6 +35,7 @@ void count_waiter(KOBJECT_BASE& o, int priority, int delta) {
 void KiNoteWaiterPriority(KTHREAD& t, int from, int to) {
   if (t.waiting_on_lock < 0 || t.terminated() || from == to) return;
   KOBJECT_BASE& o = *current_kernel().objects()[static_cast<std::size_t>(t.waiting_on_lock)];
+  KiNoteObject(o, true);  // its waiter counts (AutoBoost reads them)
   count_waiter(o, from, -1);
   if (to >= 0) count_waiter(o, to, +1);
 }
@@ -48,11 +50,13 @@ void KiSetWaitingOnLock(KTHREAD& t, std::int32_t lock) {
   const auto objects = current_kernel().objects();
   const bool counted = !t.terminated();
   if (t.waiting_on_lock >= 0) {
+    KiNoteObject(*objects[t.waiting_on_lock], true);
     --objects[t.waiting_on_lock]->lock_waiters;
     if (counted) count_waiter(*objects[t.waiting_on_lock], t.priority, -1);
   }
   t.waiting_on_lock = lock;
   if (lock < 0) return;
+  KiNoteObject(*objects[lock], true);
   ++objects[lock]->lock_waiters;
   if (counted) count_waiter(*objects[lock], t.priority, +1);
   for (Observer* o : current_kernel().observers()) o->on_acquire_attempt(t, *objects[lock], t.current_step);
@@ -221,6 +225,7 @@ LockTracker* enter_acquire(KTHREAD& t, KGUARDED_MUTEX& m) {
 }  // namespace
 
 void KeAcquireGuardedMutex(KGUARDED_MUTEX& m) {
+  const KiAccessScope scope(m, KiAfterPoint{});  // its gate/event share its index
   KTHREAD& t = *current_kernel().current_thread();
   LockTracker* tr = enter_acquire(t, m);
   if (!KiTryTakeGuardedMutex(m)) KiAcquireGuardedMutexContended(m, WrGuardedMutex);
@@ -230,6 +235,7 @@ void KeAcquireGuardedMutex(KGUARDED_MUTEX& m) {
 }
 
 bool KeTryToAcquireGuardedMutex(KGUARDED_MUTEX& m) {
+  const KiAccessScope scope(m, KiAfterPoint{});  // its gate/event share its index
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   LockTracker* tr = enter_acquire(t, m);
@@ -245,6 +251,7 @@ bool KeTryToAcquireGuardedMutex(KGUARDED_MUTEX& m) {
 }
 
 void KeReleaseGuardedMutex(KGUARDED_MUTEX& m) {
+  const KiAccessScope scope(m, KiAfterPoint{});  // its gate/event share its index
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   KiSchedulingPoint();
@@ -264,6 +271,7 @@ void KeReleaseGuardedMutex(KGUARDED_MUTEX& m) {
 // pairs a safe acquire with an unsafe release and the reverse). AutoBoost tracks the lock as
 // for the safe forms (kesim's choice: the lock is the same KGUARDED_MUTEX; unconfirmed).
 void KeAcquireGuardedMutexUnsafe(KGUARDED_MUTEX& m) {
+  const KiAccessScope scope(m, KiAfterPoint{});  // its gate/event share its index
   KTHREAD& t = *current_kernel().current_thread();
   KiSchedulingPoint();
   LockTracker* tr = current_kernel().lock_tracker();
@@ -275,6 +283,7 @@ void KeAcquireGuardedMutexUnsafe(KGUARDED_MUTEX& m) {
 }
 
 void KeReleaseGuardedMutexUnsafe(KGUARDED_MUTEX& m) {
+  const KiAccessScope scope(m, KiAfterPoint{});  // its gate/event share its index
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
   KiSchedulingPoint();

@@ -3,6 +3,8 @@
 // PASSIVE_LEVEL, refuse a non-zero CombinedApcDisable (0x20), run down mutexes, signal the
 // thread object.
 #include "sim/ke/kernel.hpp"
+
+#include "sim/ke/access.hpp"
 #include "sim/ke/lock_kind.hpp"
 
 #include <algorithm>
@@ -50,6 +52,7 @@ Kernel::Kernel(const KernelConfig& cfg) : cfg_(cfg), engine_(cfg.engine) {
   start_event_.k = this;
   g_newest_kernel = this;
   engine_.set_quantum_end_hook(&quantum_end_priority);
+  engine_.set_resume_hook([](engine::Task& t) { KiNoteScope(as_thread(t)); });
   if (cfg.seed != 0) {
     strategy_ = std::make_unique<engine::RandomStrategy>(cfg.seed);
     engine_.set_strategy(strategy_.get());
@@ -256,10 +259,12 @@ void Kernel::check_invariants(const void* step) {
 
 void KiCheckInvariants() {
   if (Kernel* k = g_kernel; k && k->current_thread()) {
-    // A C++ invariant may read anything: for partial-order reduction it reads every word.
+    // A C++ invariant may read anything: for partial-order reduction it reads every word and
+    // the whole kernel state (objects and dispatcher) — and every thread's state.
     if (k->has_invariants()) {
       k->engine().note_access(engine::kAccessAllWords, false);
       k->engine().note_access(engine::kAccessGlobal, false);
+      for (engine::Task* t : k->engine().tasks()) k->engine().note_task(*t);
     }
     k->check_invariants(k->current_thread()->current_step);
   }
@@ -295,6 +300,10 @@ void KiCountOutput(std::size_t bytes) {
 
 void KiExitThread(KTHREAD& t) {
   Kernel& k = current_kernel();
+  // For dpor: the rundown touches the thread's own state and thread object (its task), the
+  // mutants it abandons and the waiters it wakes (KiUnwaitThread reports their objects).
+  KiAccessScope scope;
+  for (KMUTANT& m : t.MutantListHead) scope.add(m);
   // Run down the owned mutants (ReactOS ke/thrdobj.c KeRundownThread): every entry of
   // MutantListHead is visited, not just the first. A KMUTEX (ApcDisable set) anywhere in the
   // list is THREAD_TERMINATE_HELD_MUTEX (thread, mutex, 0, 0), whatever the acquisition order;

@@ -245,6 +245,9 @@ class Kernel {
     // Threads declared to start at one instant start in declaration order (the model's
     // order, not a race Windows leaves open); what they then do is interleaved as usual.
     bool orderable() const override { return false; }
+    // It readies the thread (the engine reports the dispatcher and the thread's task); the
+    // observers hear of nothing else.
+    bool touches_objects() const override { return false; }
     Kernel* k;
     void on_event(std::uint64_t a, std::uint64_t) override;
   };

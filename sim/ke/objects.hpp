@@ -145,6 +145,15 @@ inline constexpr int kLockEntries = 6;
 
 using MutantList = IntrusiveList<KMUTANT, &KMUTANT::MutantListEntry>;
 
+// The kernel objects the routine in progress touches, for dpor (sim/ke/access.hpp).
+inline constexpr int kAccessScopeObjects = 4;
+struct KiAccessState {
+  std::array<std::int32_t, kAccessScopeObjects> objects{};
+  std::uint8_t count = 0;  // objects named
+  std::uint8_t depth = 0;  // scopes open (0: no routine declared what it touches)
+  bool wide = false;       // an object without index, or more than fit: the whole kernel state
+};
+
 // One frame of a thread's scenario stack, for reports (a `k`-style stack): a routine `call`
 // step (apc null), or an APC routine running on the thread (step = the step it interrupted).
 struct StepFrame {
@@ -205,6 +214,8 @@ struct KTHREAD : engine::Task {
   // here by nesting depth so a wait-block address in a lock word can be followed.
   std::array<void*, 8> ex_wait_blocks{};
   std::uint8_t ex_wait_depth = 0;
+
+  KiAccessState access;  // dpor: what the routine in progress touches (sim/ke/access.hpp)
 
   // Scenario bookkeeping.
   NTSTATUS last_status = STATUS_SUCCESS;

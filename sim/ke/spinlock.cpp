@@ -18,6 +18,7 @@
 // queued waiter rather than lose it, and says so in `explain`.
 #include <algorithm>
 
+#include "sim/ke/access.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/ke/verifier.hpp"
@@ -97,6 +98,7 @@ void drop(KSPIN_LOCK& lock, KTHREAD& t) {
 }  // namespace
 
 KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   const KIRQL old = t.Irql;
@@ -109,6 +111,7 @@ KIRQL KeAcquireSpinLock(KSPIN_LOCK& lock) {
 }
 
 void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   VfCheckReleaseSpinLock(t, lock);  // Driver Verifier: 0xC4/0x32 unless at DISPATCH_LEVEL
@@ -121,6 +124,7 @@ void KeReleaseSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
 // stays preemptible: another thread on its CPU may then spin on the lock for ever. Driver
 // Verifier stops both routines below DISPATCH_LEVEL (0xC4/0x40, 0x41).
 void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   VfCheckAcquireSpinLockAtDpcLevel(t, lock);
@@ -128,6 +132,7 @@ void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
 }
 
 void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   VfCheckReleaseSpinLockFromDpcLevel(t, lock);
@@ -135,6 +140,7 @@ void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK& lock) {
 }
 
 bool KeTryToAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   Kernel& k = current_kernel();
   KTHREAD& t = *k.current_thread();
@@ -158,6 +164,7 @@ bool KeTryToAcquireSpinLockAtDpcLevel(KSPIN_LOCK& lock) {
 // Microsoft, KeTestSpinLock (wdm.h): FALSE while the lock is held, otherwise TRUE; it neither
 // changes IRQL nor acquires. A free uniprocessor kernel never sets the word: TRUE.
 bool KeTestSpinLock(const KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   return lock.value == 0;
 }
@@ -165,6 +172,7 @@ bool KeTestSpinLock(const KSPIN_LOCK& lock) {
 // Microsoft, KeAcquireInStackQueuedSpinLock (wdm.h): raises to DISPATCH_LEVEL, keeps the old IRQL
 // in the caller's KLOCK_QUEUE_HANDLE, and waiters get the lock first come, first served.
 KIRQL KeAcquireInStackQueuedSpinLock(KSPIN_LOCK& lock) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   const KIRQL old = t.Irql;
@@ -174,6 +182,7 @@ KIRQL KeAcquireInStackQueuedSpinLock(KSPIN_LOCK& lock) {
 }
 
 void KeReleaseInStackQueuedSpinLock(KSPIN_LOCK& lock, KIRQL old_irql) {
+  const KiAccessScope scope(lock, KiAfterPoint{});
   KiSchedulingPoint();
   KTHREAD& t = *current_kernel().current_thread();
   VfCheckReleaseQueuedSpinLock(t, lock, old_irql);  // Driver Verifier: 0xC4/0x36 (verifier.cpp)

@@ -5,6 +5,7 @@
 // or a semaphore unit passes to the woken thread before it runs.
 #include <algorithm>
 
+#include "sim/ke/access.hpp"
 #include "sim/ke/ke.hpp"
 #include "sim/ke/ki.hpp"
 
@@ -77,6 +78,9 @@ NTSTATUS satisfy(DISPATCHER_HEADER& o, KTHREAD& t) {
 void remove_wait_blocks(KTHREAD& t) {
   for (std::uint32_t i = 0; i < t.wait_count; ++i) {
     KWAIT_BLOCK& wb = t.wait_blocks[i];
+    // The waker edits the wait list of every object the thread waits on, not only the one it
+    // signaled: a later signal of another of them must see the thread gone (dpor).
+    KiNoteObject(*wb.Object, true);
     if (wb.WaitListEntry.linked()) wb.Object->WaitListHead.remove(wb);
   }
   t.wait_blocks = nullptr;
@@ -132,12 +136,18 @@ NTSTATUS KiWait(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type, KWA
                 KPROCESSOR_MODE mode, bool alertable, const engine::Time* timeout,
                 KTHREAD_STATE state) {
   Kernel& k = current_kernel();
+  // Every object waited on, reported again each time the thread resumes (after blocking, the
+  // loop tests them again); more than kAccessScopeObjects count as the whole kernel state.
+  KiAccessScope scope;
+  for (DISPATCHER_HEADER* o : objects) scope.add(*o, /*now=*/false);  // from the point below on
   KiSchedulingPoint();
   KTHREAD& t = *k.current_thread();
   const std::size_t count = objects.size();
   if (count > 64)
     KeBugCheckEx(bugcheck::MAXIMUM_WAIT_OBJECTS_EXCEEDED, count, 0, 0, 0,
                  "more than MAXIMUM_WAIT_OBJECTS (64) objects in one wait");
+  // A timeout reads the clock (dispatcher state, for dpor).
+  if (timeout) k.engine().note_access(engine::kAccessDispatcher, false);
   const engine::Time deadline = timeout ? k.engine().after(std::max<engine::Time>(*timeout, 0)) : -1;
   const engine::Time started = k.engine().now();
   for (;;) {
@@ -206,7 +216,16 @@ NTSTATUS KiWait(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type, KWA
     if (deadline >= 0) k.engine().post(deadline, &g_wait_timeout, static_cast<std::uint64_t>(t.index),
                                        t.wait_generation);
     k.record(TraceKind::WaitBegin, &t, count ? objects[0] : nullptr, reason, static_cast<int>(state));
-    k.engine().block();
+    {
+      // Blocked and back, the waiter touches only its own state: the waker satisfied the wait
+      // (KiWaitTest, KiUnwaitThread) and reported the objects. So, for dpor, the objects are
+      // not reported on resuming — only again if the wait starts over (STATUS_KERNEL_APC).
+      const KiAccessState held = t.access;
+      t.access.count = 0;
+      t.access.wide = false;
+      k.engine().block();
+      t.access = held;
+    }
     t.State = KTHREAD_STATE::Running;
     // Switched back in with a kernel APC pending that could not be delivered during the wait
     // (queued while it waited at APC_LEVEL): the APC interrupt is requested, so it fires when
@@ -216,7 +235,10 @@ NTSTATUS KiWait(std::span<DISPATCHER_HEADER* const> objects, WAIT_TYPE type, KWA
     if (t.ApcState.KernelApcPending && t.Irql >= APC_LEVEL) t.apc_interrupt = true;
     const NTSTATUS status = t.WaitStatus;
     k.record(TraceKind::WaitEnd, &t, nullptr, status);
-    if (status == STATUS_KERNEL_APC) continue;  // re-wait; the deadline is kept
+    if (status == STATUS_KERNEL_APC) {  // re-wait; the deadline is kept
+      KiNoteScope(t);
+      continue;
+    }
     if (status == STATUS_USER_APC) KiDeliverUserApcs(t);
     return status;
   }
@@ -279,6 +301,7 @@ NTSTATUS KeWaitForMultipleObjects(std::span<DISPATCHER_HEADER* const> objects, W
 
 NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE mode, bool alertable, Time interval) {
   if (interval <= 0) {
+    const KiAccessScope scope;  // the caller's own state only
     KiSchedulingPoint();
     return STATUS_SUCCESS;
   }

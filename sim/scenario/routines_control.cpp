@@ -50,9 +50,10 @@ std::int64_t dump(Ctx& c, const Step& s) {
 }
 
 std::int64_t assert_(Ctx& c, const Step& s) {
-  // An assertion reads words and kernel state without a scheduling point: for partial-order
-  // reduction it reads everything.
+  // An assertion reads words and kernel objects without a scheduling point: for partial-order
+  // reduction it reads every word and every object (its own thread's state is its task).
   c.thread->engine->note_access(engine::kAccessAllWords, false);
+  c.thread->engine->note_access(engine::kAccessAllObjects, false);
   Exec::check_assert(c, s);
   return 0;
 }
