@@ -3,6 +3,7 @@
 #include "sim/ex/keyed_event.hpp"
 
 #include "kesim/nt/ke.hpp"
+#include "sim/ke/access.hpp"
 #include "sim/ke/ki.hpp"
 #include "sim/ke/lock_kind.hpp"
 
@@ -87,6 +88,9 @@ KEYED_EVENT& create_keyed_event(Kernel& k, std::string name) {
 
 NTSTATUS NtReleaseKeyedEvent(KEYED_EVENT& event, std::uint64_t key, bool alertable,
                              const engine::Time* timeout) {
+  // dpor: the queue, the partner thread and its semaphore, conservatively the whole kernel
+  // state (sim/ke/access.hpp: the semaphore routines called below open scopes of their own).
+  const KiAccessScope scope(KiWholeKernel{});
   KiSchedulingPoint();
   if (key & KEYVALUE_RELEASE) return STATUS_INVALID_PARAMETER_1;
   KTHREAD& me = *current_kernel().current_thread();
@@ -109,6 +113,9 @@ NTSTATUS NtReleaseKeyedEvent(KEYED_EVENT& event, std::uint64_t key, bool alertab
 
 NTSTATUS NtWaitForKeyedEvent(KEYED_EVENT& event, std::uint64_t key, bool alertable,
                              const engine::Time* timeout) {
+  // dpor: the queue, the partner thread and its semaphore, conservatively the whole kernel
+  // state (sim/ke/access.hpp: the semaphore routines called below open scopes of their own).
+  const KiAccessScope scope(KiWholeKernel{});
   KiSchedulingPoint();
   if (key & KEYVALUE_RELEASE) return STATUS_INVALID_PARAMETER_1;
   KTHREAD& me = *current_kernel().current_thread();

@@ -61,7 +61,19 @@ std::size_t NarratingStrategy::choose_instant(std::size_t events, bool tasks) {
   return pick;
 }
 
+std::size_t NarratingStrategy::choose_duration(std::size_t options) {
+  const std::size_t pick = inner_.choose_duration(options);
+  PointNote n;
+  n.time = engine_ ? engine_->now() : 0;
+  n.point = inner_.points().back();
+  n.events = static_cast<std::uint32_t>(options);
+  n.duration = true;
+  notes_.push_back(std::move(n));
+  return pick;
+}
+
 ChoiceKind choice_kind(const PointNote& n) {
+  if (n.duration) return ChoiceKind::duration;
   if (n.point.instant) return ChoiceKind::event_order;
   if (n.chosen.quantum_end() || n.point.current >= 0) return ChoiceKind::preemption;
   return ChoiceKind::cpu_order;
@@ -72,6 +84,7 @@ const char* choice_kind_name(ChoiceKind k) {
     case ChoiceKind::preemption: return "preemption";
     case ChoiceKind::cpu_order: return "cpu_order";
     case ChoiceKind::event_order: return "event_order";
+    case ChoiceKind::duration: return "duration";
   }
   return "?";
 }
@@ -92,6 +105,12 @@ std::string events_due(const PointNote& n) {
 
 std::string describe_choice(const PointNote& n) {
   const ChoicePoint& p = n.point;
+  if (n.duration) {
+    // Jitter (sim/engine Engine::vary): a `work` duration or an I/O latency.
+    if (p.pick == 1) return "a work duration or I/O latency takes the lower end of its jitter tolerance";
+    if (p.pick == 2) return "a work duration or I/O latency takes the upper end of its jitter tolerance";
+    return "a work duration or I/O latency takes its nominal value (kesim's default)";
+  }
   if (p.instant) {
     // Orderable events: timer and timeout expiries, ends of work, I/O completions; kesim's
     // default fires them in posting order before the tasks run on.
@@ -114,6 +133,10 @@ std::string describe_choice(const PointNote& n) {
 
 std::string describe_pick(const PointNote& n) {
   const ChoicePoint& p = n.point;
+  if (n.duration)
+    return p.pick == 0 ? "a work duration or I/O latency was taken as written"
+                       : fmt::format("a work duration or I/O latency took the {} end of its jitter tolerance",
+                                     p.pick == 1 ? "lower" : "upper");
   if (p.instant) {
     if (p.pick >= n.events) return fmt::format("the threads ran ahead of {}", events_due(n));
     return fmt::format("the {} of {} fired", ordinal(p.pick), events_due(n));

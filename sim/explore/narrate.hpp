@@ -48,15 +48,17 @@ struct PointNote {
   // Time as a choice: `events` orderable events were due, and the tasks could run first.
   std::uint32_t events = 0;
   bool tasks = false;
+  bool duration = false;  // a jitter choice (engine::Strategy::choose_duration): 0 as written,
+                          // 1 the tolerance's lower end, 2 its upper end
   bool is_default() const { return point.pick == point.dflt; }
 };
 
 // What kind of choice a non-default pick is: a preemption (a quantum end, or switching away
 // from a thread that could go on), another CPU's order (the running thread had stopped: the
 // default is the thread executing longest), or the order of events due at one instant.
-enum class ChoiceKind : std::uint8_t { preemption, cpu_order, event_order };
+enum class ChoiceKind : std::uint8_t { preemption, cpu_order, event_order, duration };
 ChoiceKind choice_kind(const PointNote& n);
-const char* choice_kind_name(ChoiceKind k);  // "preemption", "cpu_order", "event_order"
+const char* choice_kind_name(ChoiceKind k);  // "preemption", "cpu_order", "event_order", "duration"
 
 // The pick as a sentence ("preempt Alice (quantum end) on CPU 0 for Bob").
 std::string describe_choice(const PointNote& n);
@@ -78,6 +80,7 @@ class NarratingStrategy final : public engine::Strategy {
   engine::AccessSink* access_sink() override { return inner_.access_sink(); }
   bool instants() const override { return inner_.instants(); }
   std::size_t choose_instant(std::size_t events, bool tasks) override;
+  std::size_t choose_duration(std::size_t options) override;
 
   const std::vector<PointNote>& notes() const { return notes_; }
 

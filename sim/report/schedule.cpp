@@ -31,6 +31,7 @@ std::string outcome_verb(const std::string& outcome) {
 const char* noun(const std::string& kind) {
   if (kind == "preemption") return "this preemption";
   if (kind == "event_order") return "this event order";
+  if (kind == "duration") return "this duration";
   return "this order";
 }
 

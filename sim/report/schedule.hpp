@@ -17,7 +17,7 @@ namespace kesim::report {
 struct ScheduleChoice {
   std::size_t point = 0;    // index among the run's choice points (0-based, as the token's picks)
   std::int64_t time = 0;    // virtual ns
-  std::string kind;         // "preemption", "cpu_order" or "event_order"
+  std::string kind;         // "preemption", "cpu_order", "event_order" or "duration"
   std::string what;         // "preempt Alice (quantum end) on CPU 0 for Bob"
   std::string chosen, chosen_step;    // the thread that ran and the step it was at ("" for an event)
   std::string instead, instead_step;  // kesim's default there
